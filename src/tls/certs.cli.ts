@@ -1,0 +1,8 @@
+import * as path from 'node:path';
+import { generateDevCertificates } from './dev-certificates';
+
+generateDevCertificates(path.resolve('certs'), console.log).catch((error: unknown) => {
+  const reason = error instanceof Error ? error.message : String(error);
+  console.error(`Could not generate dev certificates: ${reason}`);
+  process.exitCode = 1;
+});

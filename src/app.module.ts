@@ -1,0 +1,43 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AuthModule } from './auth/auth.module';
+import { JwtAuthGuard } from './auth/jwt-auth.guard';
+import type { AppConfig } from './config/app-config';
+import { AppConfigModule } from './config/app-config.module';
+import type { RuntimeSecrets } from './config/runtime-secrets';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { IpAllowlistGuard } from './ip-allowlist/ip-allowlist.guard';
+import { RateLimitGuard } from './rate-limit/rate-limit.guard';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { StateModule } from './state/state.module';
+import { TwoFactorModule } from './two-factor/two-factor.module';
+
+@Module({})
+export class AppModule {
+  static register(config: AppConfig, secrets: RuntimeSecrets): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.register(config, secrets),
+        StateModule,
+        RateLimitModule,
+        DatabaseModule,
+        HealthModule,
+        AuthModule,
+        TwoFactorModule,
+      ],
+      providers: [
+        // Global guards run in the order they are registered here, and the
+        // order is the design: (1) the IP allowlist, so a refused address
+        // never touches a rate-limit counter or a signature check; (2) rate
+        // limits, so a flood is refused before any token is verified; (3) the
+        // token check, deny by default, opted out of only by @Public() or
+        // swapped for the pre-auth check by @PreAuth().
+        { provide: APP_GUARD, useClass: IpAllowlistGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
+        { provide: APP_GUARD, useClass: JwtAuthGuard },
+      ],
+    };
+  }
+}

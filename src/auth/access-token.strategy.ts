@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { AppConfigService } from '../config/app-config.service';
+import { KeyRing } from '../tokens/key-ring';
+import type { KeyCallback } from '../tokens/key-callback';
+import { readJwtHeader } from '../tokens/jwt-header';
+import { ACCESS_TOKEN_TYP, type AccessTokenClaims, type AuthenticatedUser } from '../tokens/token-types';
+
+/**
+ * Verifies access tokens with everything pinned: the algorithm (so alg:none
+ * and an HMAC made with the public key fail), the key by kid, iss, aud, and
+ * typ (so a pre-auth token, signed with another key anyway, is refused by
+ * type first). The token comes only from the Authorization header.
+ */
+@Injectable()
+export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-token') {
+  constructor(keys: KeyRing, config: AppConfigService) {
+    const { issuer, audience } = config.app.jwt;
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      algorithms: [keys.accessAlgorithm],
+      issuer,
+      audience,
+      ignoreExpiration: false,
+      secretOrKeyProvider: (_request: unknown, rawToken: string, done: KeyCallback) => {
+        const header = readJwtHeader(rawToken);
+        const key = header?.typ === ACCESS_TOKEN_TYP ? keys.accessVerifyKey(header.kid) : undefined;
+        if (!key) return done(new Error('not an access token'));
+        done(null, key as unknown as Buffer);
+      },
+    });
+  }
+
+  validate(claims: Partial<AccessTokenClaims>): AuthenticatedUser | false {
+    // jsonwebtoken accepts a token without exp; an access token must expire.
+    if (typeof claims.exp !== 'number' || typeof claims.sub !== 'string' || typeof claims.jti !== 'string') {
+      return false;
+    }
+    if (!Array.isArray(claims.amr) || !claims.amr.includes('otp')) return false;
+    return { id: claims.sub, jti: claims.jti };
+  }
+}

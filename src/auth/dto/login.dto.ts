@@ -1,0 +1,14 @@
+import { IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
+import { USERNAME_PATTERN, USERNAME_RULE } from './register.dto';
+
+export class LoginDto {
+  @IsString()
+  @Matches(USERNAME_PATTERN, { message: USERNAME_RULE })
+  username: string;
+
+  /** Bounded so nobody can make argon2 chew on megabytes; no other rule at login. */
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(4096)
+  password: string;
+}

@@ -1,0 +1,66 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import { TooManyRequestsException } from './too-many-requests.exception';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  requestId: string;
+}
+
+export interface ErrorResponse {
+  body: ErrorBody;
+  headers: Record<string, string>;
+  /** True when the cause is ours, not the client's: it must be logged, not shown. */
+  internal: boolean;
+}
+
+/**
+ * Fixed messages for errors raised by Fastify before a handler runs: its own
+ * messages can quote parts of the request, and a parser's complaint can hint
+ * at internals. The status already says what went wrong.
+ */
+const FASTIFY_MESSAGES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'Request body is too large (limit 16 KiB)',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported content type: send application/json',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'Request body is not valid JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'Request body is empty but Content-Type is application/json',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body',
+};
+
+/** The one error shape of the API: statusCode, error, message, requestId; never a stack. */
+export function toErrorResponse(exception: unknown, requestId: string): ErrorResponse {
+  const headers: Record<string, string> = {};
+  if (exception instanceof TooManyRequestsException) {
+    headers['Retry-After'] = String(exception.retryAfterSeconds);
+  }
+  if (exception instanceof HttpException) {
+    const statusCode = exception.getStatus();
+    const message = fastifyMessage(exception.cause) ?? messageOf(exception);
+    return { body: body(statusCode, message, requestId), headers, internal: statusCode >= 500 };
+  }
+  return {
+    body: body(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error', requestId),
+    headers,
+    internal: true,
+  };
+}
+
+/** Nest maps Fastify's own 4xx errors to HttpExceptions, keeping the original as the cause. */
+function fastifyMessage(cause: unknown): string | undefined {
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? FASTIFY_MESSAGES[code] : undefined;
+}
+
+function messageOf(exception: HttpException): string {
+  if (exception.getStatus() >= 500) return 'Internal server error';
+  const response = exception.getResponse();
+  const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.map(String).join('; ');
+  return typeof message === 'string' ? message : (STATUS_CODES[exception.getStatus()] ?? 'Error');
+}
+
+function body(statusCode: number, message: string, requestId: string): ErrorBody {
+  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, requestId };
+}

@@ -1,0 +1,31 @@
+import type { IpRangeList } from '../client-address/ip-range-list';
+
+export interface RateLimit {
+  limit: number;
+  ttlSeconds: number;
+}
+
+/** The validated, typed configuration. Only the config module builds it. */
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  isProduction: boolean;
+  http: { host: string; port: number; bodyLimitBytes: number };
+  tls: { certFile?: string; keyFile?: string; certsDir: string };
+  database: { url: string };
+  secrets: { appSecret?: string; devSecretsDir: string };
+  jwt: {
+    algorithm: 'ES256' | 'HS256';
+    secret?: string;
+    privateKeyFile?: string;
+    issuer: string;
+    audience: string;
+    accessTtlSeconds: number;
+  };
+  preAuth: { ttlSeconds: number; maxCodeAttempts: number };
+  totp: { issuer: string; window: number };
+  registrationEnabled: boolean;
+  network: { trustedProxies: IpRangeList; allowlist: IpRangeList };
+  rateLimit: { default: RateLimit; login: RateLimit; twoFactor: RateLimit };
+  lockout: { threshold: number; seconds: number };
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'verbose';
+}

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+
+/**
+ * The one schema for every environment variable the API reads. Each entry
+ * carries a one-line description; README's configuration table mirrors it.
+ * Defaults for non-secret values live in config/defaults.env, so this schema
+ * only states what a value must look like.
+ */
+const seconds = (description: string) =>
+  z.coerce.number().int().positive().max(10 * 365 * 24 * 3600).describe(description);
+
+const optionalText = (description: string) =>
+  z
+    .string()
+    .optional()
+    .transform((value) => (value === undefined || value.trim() === '' ? undefined : value))
+    .describe(description);
+
+const rate = (description: string) =>
+  z
+    .string()
+    .regex(/^\d{1,9}\/\d{1,7}$/, 'expected N/S, e.g. 100/60 (N requests per S seconds)')
+    .transform((value) => {
+      const [limit, ttlSeconds] = value.split('/').map(Number);
+      return { limit, ttlSeconds };
+    })
+    .refine((r) => r.limit > 0 && r.ttlSeconds > 0, 'both N and S must be greater than 0')
+    .describe(description);
+
+const bool = (description: string) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .optional()
+    .transform((value) => (value === undefined ? undefined : ['true', '1', 'yes'].includes(value)))
+    .describe(description);
+
+export const envSchema = z.object({
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'])
+    .default('development')
+    .describe('development, test or production; production refuses weak or missing secrets'),
+  HOST: z.string().min(1).describe('address to listen on'),
+  PORT: z.coerce.number().int().min(0).max(65535).describe('HTTPS port'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'expected sqlite:<path> or postgres://…')
+    .describe('sqlite:<path> (default) or postgres://user:pass@host/db'),
+  APP_SECRET: optionalText('root secret (≥ 32 bytes) for the pre-auth key and TOTP encryption'),
+  JWT_ALGORITHM: z.enum(['ES256', 'HS256']).describe('access-token algorithm'),
+  JWT_SECRET: optionalText('HS256 access-token secret (≥ 32 bytes), only with JWT_ALGORITHM=HS256'),
+  JWT_PRIVATE_KEY_FILE: optionalText('PEM file of the ES256 (P-256) signing key'),
+  JWT_ISSUER: z.string().min(1).describe('iss claim of access tokens'),
+  JWT_AUDIENCE: z.string().min(1).describe('aud claim of access tokens'),
+  JWT_ACCESS_TTL: seconds('access-token lifetime in seconds'),
+  PREAUTH_TTL: seconds('pre-auth token lifetime in seconds'),
+  TOTP_ISSUER: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[^:]+$/, 'must not contain ":"')
+    .describe('issuer shown in authenticator apps'),
+  TOTP_WINDOW: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(5)
+    .describe('accepted TOTP steps either side of now'),
+  TLS_CERT_FILE: optionalText('PEM certificate chain (required in production)'),
+  TLS_KEY_FILE: optionalText('PEM private key of the certificate (required in production)'),
+  CERTS_DIR: z.string().min(1).describe('where dev certificates are generated'),
+  DEV_SECRETS_DIR: z
+    .string()
+    .min(1)
+    .describe('outside production: where generated dev secrets are kept (git-ignored)'),
+  REGISTRATION_ENABLED: bool('POST /auth/register on or off (default: on outside production)'),
+  TRUSTED_PROXIES: z.string().describe('CIDRs of reverse proxies whose X-Forwarded-For is trusted'),
+  IP_ALLOWLIST: optionalText('CIDRs allowed to reach the API (required in production)'),
+  RATE_LIMIT_DEFAULT: rate('every route, per client address'),
+  RATE_LIMIT_LOGIN: rate('POST /auth/login and /auth/register, per client address'),
+  RATE_LIMIT_2FA: rate('the /auth/2fa/* routes, per client address'),
+  LOCKOUT_THRESHOLD: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .describe('consecutive failed attempts per account before it is locked'),
+  LOCKOUT_SECONDS: seconds('how long a locked account is refused'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'verbose'])
+    .describe('log verbosity'),
+});
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,101 @@
+import { IpRangeList } from '../client-address/ip-range-list';
+import type { AppConfig } from './app-config';
+import { ConfigError } from './config.error';
+import { envSchema } from './env.schema';
+import { secretWeakness } from './secret-strength';
+
+type Source = Record<string, string | undefined>;
+
+/** JSON bodies above this size are refused with 413 before any handler runs. */
+const BODY_LIMIT_BYTES = 16 * 1024;
+/** A pre-auth token dies after this many wrong codes, even for the right one. */
+const PREAUTH_MAX_CODE_ATTEMPTS = 5;
+const DEV_ALLOWLIST = '127.0.0.0/8,::1/128';
+
+/**
+ * Validates the environment once, at startup. Every problem is collected and
+ * reported together, each naming its variable, so an operator fixes them in
+ * one go instead of one restart per mistake.
+ */
+export function loadConfig(source: Source): AppConfig {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    );
+  }
+  const env = parsed.data;
+  const problems: string[] = [];
+  const isProduction = env.NODE_ENV === 'production';
+
+  const ranges = (value: string, name: string): IpRangeList => {
+    try {
+      return IpRangeList.parse(value, name);
+    } catch (error) {
+      problems.push((error as Error).message);
+      return IpRangeList.parse('', name);
+    }
+  };
+  const trustedProxies = ranges(env.TRUSTED_PROXIES, 'TRUSTED_PROXIES');
+  const allowlist = ranges(env.IP_ALLOWLIST ?? (isProduction ? '' : DEV_ALLOWLIST), 'IP_ALLOWLIST');
+
+  if (env.JWT_ALGORITHM === 'HS256') {
+    if (!env.JWT_SECRET) problems.push('JWT_SECRET: required when JWT_ALGORITHM=HS256');
+    else if (Buffer.byteLength(env.JWT_SECRET) < 32)
+      problems.push('JWT_SECRET: must be at least 32 bytes');
+    if (env.JWT_SECRET && env.JWT_SECRET === env.APP_SECRET)
+      problems.push('JWT_SECRET: must differ from APP_SECRET');
+  }
+
+  if (isProduction) {
+    if (!env.APP_SECRET) problems.push('APP_SECRET: required in production');
+    else {
+      const weakness = secretWeakness(env.APP_SECRET);
+      if (weakness) problems.push(`APP_SECRET: ${weakness}`);
+    }
+    if (env.JWT_ALGORITHM === 'HS256' && env.JWT_SECRET) {
+      const weakness = secretWeakness(env.JWT_SECRET);
+      if (weakness) problems.push(`JWT_SECRET: ${weakness}`);
+    }
+    if (env.JWT_ALGORITHM === 'ES256' && !env.JWT_PRIVATE_KEY_FILE)
+      problems.push('JWT_PRIVATE_KEY_FILE: required in production with JWT_ALGORITHM=ES256');
+    if (!env.TLS_CERT_FILE) problems.push('TLS_CERT_FILE: required in production');
+    if (!env.TLS_KEY_FILE) problems.push('TLS_KEY_FILE: required in production');
+    if (!env.IP_ALLOWLIST)
+      problems.push('IP_ALLOWLIST: required in production (allow everyone with 0.0.0.0/0,::/0)');
+  } else if (env.APP_SECRET && Buffer.byteLength(env.APP_SECRET) < 32) {
+    problems.push('APP_SECRET: must be at least 32 bytes');
+  }
+  if (Boolean(env.TLS_CERT_FILE) !== Boolean(env.TLS_KEY_FILE))
+    problems.push('TLS_CERT_FILE, TLS_KEY_FILE: set both or neither');
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    env: env.NODE_ENV,
+    isProduction,
+    http: { host: env.HOST, port: env.PORT, bodyLimitBytes: BODY_LIMIT_BYTES },
+    tls: { certFile: env.TLS_CERT_FILE, keyFile: env.TLS_KEY_FILE, certsDir: env.CERTS_DIR },
+    database: { url: env.DATABASE_URL },
+    secrets: { appSecret: env.APP_SECRET, devSecretsDir: env.DEV_SECRETS_DIR },
+    jwt: {
+      algorithm: env.JWT_ALGORITHM,
+      secret: env.JWT_SECRET,
+      privateKeyFile: env.JWT_PRIVATE_KEY_FILE,
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      accessTtlSeconds: env.JWT_ACCESS_TTL,
+    },
+    preAuth: { ttlSeconds: env.PREAUTH_TTL, maxCodeAttempts: PREAUTH_MAX_CODE_ATTEMPTS },
+    totp: { issuer: env.TOTP_ISSUER, window: env.TOTP_WINDOW },
+    registrationEnabled: env.REGISTRATION_ENABLED ?? !isProduction,
+    network: { trustedProxies, allowlist },
+    rateLimit: {
+      default: env.RATE_LIMIT_DEFAULT,
+      login: env.RATE_LIMIT_LOGIN,
+      twoFactor: env.RATE_LIMIT_2FA,
+    },
+    lockout: { threshold: env.LOCKOUT_THRESHOLD, seconds: env.LOCKOUT_SECONDS },
+    logLevel: env.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,32 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import { User } from '../users/user.entity';
+import { CreateUsers1764374400000 } from './migrations/1764374400000-create-users';
+
+export const ENTITIES = [User];
+export const MIGRATIONS = [CreateUsers1764374400000];
+
+/**
+ * Same entities and migrations for both engines; schema changes only ever
+ * come from migrations (never synchronize), so what runs in production is
+ * what was reviewed.
+ */
+export function dataSourceOptions(url: string): DataSourceOptions {
+  const common = {
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: true,
+    migrationsTransactionMode: 'each' as const,
+    synchronize: false,
+    logging: false,
+  };
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length);
+    const database = file === ':memory:' ? file : resolve(file);
+    if (database !== ':memory:') mkdirSync(dirname(database), { recursive: true });
+    // WAL: a crash loses no committed write, and readers do not block the writer.
+    return { ...common, type: 'better-sqlite3', database, enableWAL: database !== ':memory:' };
+  }
+  return { ...common, type: 'postgres', url };
+}

@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfigService } from '../config/app-config.service';
+import { TooManyRequestsException } from '../common/too-many-requests.exception';
+import { ShortLivedStore } from '../state/short-lived.store';
+
+/**
+ * Per-account lockout, independent of the client address, so spreading
+ * guesses over many addresses gains nothing. Keys are submitted usernames,
+ * existing or not: a lock says nothing about whether the account exists.
+ *
+ * An attempt reserves its slot before the password or code is checked and
+ * gives it back on success. Checking first and counting afterwards would let
+ * concurrent requests all pass the check before any of them is counted.
+ */
+@Injectable()
+export class AccountLockoutService {
+  private readonly threshold: number;
+  private readonly lockoutMs: number;
+
+  constructor(
+    private readonly store: ShortLivedStore,
+    config: AppConfigService,
+  ) {
+    this.threshold = config.app.lockout.threshold;
+    this.lockoutMs = config.app.lockout.seconds * 1000;
+  }
+
+  /** Throws 429 while the account is locked; otherwise counts one attempt. */
+  async reserveAttempt(username: string): Promise<void> {
+    const key = this.key(username);
+    const current = await this.store.get(key);
+    if (current && current.value >= this.threshold) throw this.locked(current.ttlMs);
+    const reserved = await this.store.increment(key, this.lockoutMs);
+    if (reserved.value > this.threshold) {
+      // Lost the race to concurrent attempts that filled the budget: this one
+      // was never evaluated, so it must not count.
+      await this.store.decrement(key);
+      throw this.locked(reserved.ttlMs);
+    }
+    // Each counted failure restarts the lockout period: the lock lasts
+    // LOCKOUT_SECONDS from the latest failure.
+    await this.store.expire(key, this.lockoutMs);
+  }
+
+  /** The attempt succeeded at a step that is not the end of the login. */
+  async refundAttempt(username: string): Promise<void> {
+    await this.store.decrement(this.key(username));
+  }
+
+  /** A full login (password and second factor) succeeded. */
+  async reset(username: string): Promise<void> {
+    await this.store.delete(this.key(username));
+  }
+
+  private key(username: string): string {
+    return `lockout:${username.toLowerCase()}`;
+  }
+
+  private locked(ttlMs: number): TooManyRequestsException {
+    return new TooManyRequestsException(ttlMs / 1000);
+  }
+}

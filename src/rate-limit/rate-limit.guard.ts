@@ -1,0 +1,66 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  ThrottlerGuard,
+  type ThrottlerLimitDetail,
+  type ThrottlerModuleOptions,
+  type ThrottlerRequest,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
+import ipaddr from 'ipaddr.js';
+import { clientAddressOf } from '../client-address/client-address';
+import { TooManyRequestsException } from '../common/too-many-requests.exception';
+import { RATE_LIMIT_BUCKET, type RateLimitBucket } from './rate-limit.decorator';
+
+/**
+ * @nestjs/throttler keyed by the one client address the allowlist also uses
+ * (never req.ip or the leftmost X-Forwarded-For). The named throttlers other
+ * than "default" apply only to routes that opt into their bucket.
+ */
+@Injectable()
+export class RateLimitGuard extends ThrottlerGuard {
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+  ) {
+    super(options, storage, reflector);
+  }
+
+  protected override async handleRequest(request: ThrottlerRequest): Promise<boolean> {
+    const name = request.throttler.name;
+    if (name !== 'default') {
+      const bucket = this.reflector.getAllAndOverride<RateLimitBucket | undefined>(RATE_LIMIT_BUCKET, [
+        request.context.getHandler(),
+        request.context.getClass(),
+      ]);
+      if (bucket !== name) return true;
+    }
+    return super.handleRequest(request);
+  }
+
+  /**
+   * IPv6 clients are counted per /64: one subscriber usually holds a whole
+   * /64, and counting single addresses would hand them 2^64 budgets.
+   */
+  protected override async getTracker(request: Record<string, unknown>): Promise<string> {
+    const address = clientAddressOf(request);
+    if (address === null) return 'unknown';
+    if (!address.includes(':')) return address;
+    return ipaddr.IPv6.networkAddressFromCIDR(`${address}/64`).toString();
+  }
+
+  /** One count per client and bucket, shared by every route of the bucket. */
+  protected override generateKey(_context: ExecutionContext, tracker: string, name: string): string {
+    return `${name}:${tracker}`;
+  }
+
+  protected override async throwThrottlingException(
+    _context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
+    throw new TooManyRequestsException(detail.timeToBlockExpire);
+  }
+}

@@ -1,0 +1,8 @@
+import { IsString, Matches } from 'class-validator';
+
+export class TotpCodeDto {
+  /** ASCII digits only: other scripts' digits or spaces are a 400, not a guess. */
+  @IsString()
+  @Matches(/^[0-9]{6}$/, { message: 'code must be exactly 6 digits' })
+  code: string;
+}

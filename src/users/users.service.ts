@@ -1,0 +1,85 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { QueryFailedError, Repository } from 'typeorm';
+import { User } from './user.entity';
+import { UsernameTakenError } from './username-taken.error';
+
+/** Persistence of users; every write that guards a security property is one conditional statement. */
+@Injectable()
+export class UsersService {
+  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+
+  static normalize(username: string): string {
+    return username.toLowerCase();
+  }
+
+  findByUsername(username: string): Promise<User | null> {
+    return this.users.findOneBy({ usernameNormalized: UsersService.normalize(username) });
+  }
+
+  findById(id: string): Promise<User | null> {
+    return this.users.findOneBy({ id });
+  }
+
+  /** The unique index, not a prior lookup, decides: two racing registrations cannot both win. */
+  async create(username: string, passwordHash: string): Promise<User> {
+    const user = this.users.create({
+      id: randomUUID(),
+      username,
+      usernameNormalized: UsersService.normalize(username),
+      passwordHash,
+      totpSecret: null,
+      totpPendingSecret: null,
+      totpEnabled: false,
+      totpLastStep: null,
+    });
+    try {
+      return await this.users.save(user);
+    } catch (error) {
+      if (error instanceof QueryFailedError && /unique|duplicate/i.test(error.message)) {
+        throw new UsernameTakenError();
+      }
+      throw error;
+    }
+  }
+
+  async setPendingTotpSecret(userId: string, sealedSecret: string): Promise<void> {
+    await this.users.update({ id: userId, totpEnabled: false }, { totpPendingSecret: sealedSecret });
+  }
+
+  /**
+   * Enrolls the pending secret and records the step of the confirming code,
+   * only if the user is still not enrolled and that exact pending secret is
+   * still the one stored: of two racing enables, one wins.
+   */
+  async enableTotp(userId: string, sealedSecret: string, step: number): Promise<boolean> {
+    const result = await this.users
+      .createQueryBuilder()
+      .update(User)
+      .set({ totpSecret: sealedSecret, totpPendingSecret: null, totpEnabled: true, totpLastStep: step })
+      .where('id = :id AND totp_enabled = :enabled AND totp_pending_secret = :sealed', {
+        id: userId,
+        enabled: false,
+        sealed: sealedSecret,
+      })
+      .execute();
+    return result.affected === 1;
+  }
+
+  /**
+   * Replay protection in one atomic statement: the step is recorded only if
+   * it is newer than the last accepted one, so the same code presented twice
+   * at the same moment (even to different instances sharing the database)
+   * is accepted exactly once.
+   */
+  async acceptTotpStep(userId: string, step: number): Promise<boolean> {
+    const result = await this.users
+      .createQueryBuilder()
+      .update(User)
+      .set({ totpLastStep: step })
+      .where('id = :id AND (totp_last_step IS NULL OR totp_last_step < :step)', { id: userId, step })
+      .execute();
+    return result.affected === 1;
+  }
+}

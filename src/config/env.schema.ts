@@ -29,9 +29,9 @@ const rate = (description: string) =>
 
 const bool = (description: string) =>
   z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
     .optional()
-    .transform((value) => (value === undefined ? undefined : ['true', '1', 'yes'].includes(value)))
+    .transform((value) => (value === undefined || value === '' ? undefined : ['true', '1', 'yes'].includes(value)))
     .describe(description);
 
 export const envSchema = z.object({

@@ -43,6 +43,10 @@ export async function createApp(
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, secrets), adapter, {
     logger: logLevels(config.logLevel),
     abortOnError: false,
+    // Nest's parsers would add application/x-www-form-urlencoded, which a page
+    // on any site can post without a CORS preflight. Fastify's own JSON parser
+    // stays (same body limit, same __proto__ refusal); configureApp drops text/plain.
+    bodyParser: false,
   });
   await configureApp(app, config);
   return { app, config };

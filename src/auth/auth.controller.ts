@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import type { AuthenticatedUser } from '../tokens/token-types';
 import { AuthService } from './auth.service';
@@ -6,6 +6,7 @@ import { CurrentUser } from './current-user.decorator';
 import { LoginDto } from './dto/login.dto';
 import { RegisterDto } from './dto/register.dto';
 import { Public } from './public.decorator';
+import { RegistrationOpenGuard } from './registration-open.guard';
 
 @Controller('auth')
 export class AuthController {
@@ -13,6 +14,7 @@ export class AuthController {
 
   @Public()
   @RateLimit('login')
+  @UseGuards(RegistrationOpenGuard)
   @Post('register')
   @HttpCode(HttpStatus.CREATED)
   register(@Body() dto: RegisterDto) {

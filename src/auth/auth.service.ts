@@ -1,12 +1,4 @@
-import {
-  BadRequestException,
-  ConflictException,
-  Injectable,
-  Logger,
-  NotFoundException,
-  UnauthorizedException,
-} from '@nestjs/common';
-import { AppConfigService } from '../config/app-config.service';
+import { BadRequestException, ConflictException, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import { AccountLockoutService } from '../rate-limit/account-lockout.service';
 import { PreAuthTokenService } from '../tokens/pre-auth-token.service';
 import { PasswordHasher } from '../users/password-hasher';
@@ -32,12 +24,9 @@ export class AuthService {
     private readonly policy: PasswordPolicy,
     private readonly lockout: AccountLockoutService,
     private readonly preAuthTokens: PreAuthTokenService,
-    private readonly config: AppConfigService,
   ) {}
 
   async register(dto: RegisterDto): Promise<{ id: string; username: string }> {
-    // Off means absent: the same 404 as any route that does not exist.
-    if (!this.config.app.registrationEnabled) throw new NotFoundException('Cannot POST /auth/register');
     const problem = this.policy.check(dto.password, [dto.username]);
     if (problem) throw new BadRequestException(problem);
     try {

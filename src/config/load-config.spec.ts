@@ -1,0 +1,337 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { parseStrictIp } from '../client-address/parse-ip';
+import { ConfigError } from './config.error';
+import { defaultEnvironment } from './env.source';
+import { loadConfig } from './load-config';
+import { secretWeakness } from './secret-strength';
+
+type Source = Record<string, string | undefined>;
+
+const DEFAULTS = defaultEnvironment(join(__dirname, '..', '..')) as Record<string, string>;
+const STRONG = 'q7Lr2vXk9PmZ4tWb8NcY3hJd6FgS1aEu0RoT5iK';
+
+/** A complete, valid production environment; each test breaks one thing. */
+const production = (): Source => ({
+  ...DEFAULTS,
+  NODE_ENV: 'production',
+  APP_SECRET: STRONG,
+  JWT_PRIVATE_KEY_FILE: '/run/secrets/jwt-es256.pem',
+  TLS_CERT_FILE: '/etc/tls/server.crt',
+  TLS_KEY_FILE: '/etc/tls/server.key',
+  IP_ALLOWLIST: '10.0.0.0/8',
+});
+
+function configError(source: Source): string {
+  try {
+    loadConfig(source);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('loadConfig accepted the configuration');
+}
+
+/** 64 hex characters, deterministic and as random-looking as `openssl rand -hex 32`. */
+const hexSecret = (seed: number) => createHash('sha256').update(`hex-secret-${seed}`).digest('hex');
+
+describe('loadConfig', () => {
+  it('reads config/defaults.env into a typed configuration', () => {
+    const config = loadConfig({ ...DEFAULTS });
+    expect(config).toMatchObject({
+      env: 'development',
+      isProduction: false,
+      http: { host: '0.0.0.0', port: 3443, bodyLimitBytes: 16 * 1024 },
+      tls: { certFile: undefined, keyFile: undefined, certsDir: 'certs' },
+      database: { url: 'sqlite:data/app.db' },
+      secrets: { appSecret: undefined, devSecretsDir: 'data/dev-secrets' },
+      jwt: {
+        algorithm: 'ES256',
+        issuer: 'https://localhost:3443',
+        audience: 'nest-2fa-api',
+        accessTtlSeconds: 900,
+      },
+      preAuth: { ttlSeconds: 300, maxCodeAttempts: 5 },
+      totp: { issuer: 'Nest2FA', window: 1 },
+      registrationEnabled: true,
+      rateLimit: {
+        default: { limit: 100, ttlSeconds: 60 },
+        login: { limit: 10, ttlSeconds: 60 },
+        twoFactor: { limit: 10, ttlSeconds: 60 },
+      },
+      lockout: { threshold: 10, seconds: 900 },
+      logLevel: 'info',
+    });
+  });
+
+  it('allows loopback only by default outside production', () => {
+    const { allowlist, trustedProxies } = loadConfig({ ...DEFAULTS }).network;
+    for (const ip of ['127.0.0.1', '127.9.9.9', '::1']) expect(allowlist.contains(parseStrictIp(ip)!)).toBe(true);
+    for (const ip of ['10.0.0.1', '192.168.1.1', '::2']) expect(allowlist.contains(parseStrictIp(ip)!)).toBe(false);
+    expect(trustedProxies.isEmpty).toBe(true);
+  });
+
+  it('accepts a complete production configuration', () => {
+    const config = loadConfig(production());
+    expect(config.isProduction).toBe(true);
+    expect(config.network.allowlist.contains(parseStrictIp('10.1.2.3')!)).toBe(true);
+    expect(config.network.allowlist.contains(parseStrictIp('127.0.0.1')!)).toBe(false);
+  });
+
+  describe('registration', () => {
+    it('is off by default in production, on elsewhere', () => {
+      expect(loadConfig(production()).registrationEnabled).toBe(false);
+      expect(loadConfig({ ...DEFAULTS, NODE_ENV: 'test' }).registrationEnabled).toBe(true);
+      expect(loadConfig({ ...DEFAULTS, NODE_ENV: 'development' }).registrationEnabled).toBe(true);
+    });
+
+    it.each([
+      ['true', true],
+      ['1', true],
+      ['yes', true],
+      ['false', false],
+      ['0', false],
+      ['no', false],
+    ])('REGISTRATION_ENABLED=%s → %p, in production too', (value, enabled) => {
+      expect(loadConfig({ ...production(), REGISTRATION_ENABLED: value }).registrationEnabled).toBe(enabled);
+      expect(loadConfig({ ...DEFAULTS, REGISTRATION_ENABLED: value }).registrationEnabled).toBe(enabled);
+    });
+
+    it.each(['maybe', 'TRUE', 'on', ' '])('refuses REGISTRATION_ENABLED=%p', (value) => {
+      expect(configError({ ...DEFAULTS, REGISTRATION_ENABLED: value })).toMatch(/REGISTRATION_ENABLED:/);
+    });
+
+    it('treats an empty REGISTRATION_ENABLED (as in .env.example) as unset', () => {
+      expect(loadConfig({ ...production(), REGISTRATION_ENABLED: '' }).registrationEnabled).toBe(false);
+      expect(loadConfig({ ...DEFAULTS, REGISTRATION_ENABLED: '' }).registrationEnabled).toBe(true);
+    });
+  });
+
+  describe('in production', () => {
+    it.each([
+      ['APP_SECRET', undefined, /APP_SECRET: required in production/],
+      ['APP_SECRET', '', /APP_SECRET: required in production/],
+      ['APP_SECRET', '   ', /APP_SECRET: required in production/],
+      ['APP_SECRET', 'too-short-for-production', /APP_SECRET: must be at least 32 bytes/],
+      ['APP_SECRET', 'change-me-0123456789abcdefghijklmnopqrstuv', /APP_SECRET: looks like a placeholder/],
+      ['APP_SECRET', 'CHANGE_ME_0123456789abcdefghijklmnopqrstuv', /APP_SECRET: looks like a placeholder/],
+      ['APP_SECRET', 'your-secret-goes-here-0123456789-ABCDEFGHIJ', /APP_SECRET: looks like a placeholder/],
+      ['APP_SECRET', 'a'.repeat(40), /APP_SECRET: looks like a placeholder/],
+      ['APP_SECRET', 'abcd'.repeat(10), /APP_SECRET: has too little variety/],
+      ['JWT_PRIVATE_KEY_FILE', undefined, /JWT_PRIVATE_KEY_FILE: required in production with JWT_ALGORITHM=ES256/],
+      ['TLS_CERT_FILE', undefined, /TLS_CERT_FILE: required in production/],
+      ['TLS_KEY_FILE', undefined, /TLS_KEY_FILE: required in production/],
+      ['IP_ALLOWLIST', undefined, /IP_ALLOWLIST: required in production/],
+      ['IP_ALLOWLIST', ' ', /IP_ALLOWLIST: required in production/],
+    ])('refuses %s=%p', (name, value, message) => {
+      expect(configError({ ...production(), [name]: value })).toMatch(message);
+    });
+
+    it('never puts a secret value in the error message', () => {
+      const weak = 'change-me-0123456789abcdefghijklmnopqrstuv';
+      const message = configError({ ...production(), APP_SECRET: weak, JWT_ALGORITHM: 'HS256', JWT_SECRET: weak });
+      expect(message).toMatch(/APP_SECRET/);
+      expect(message).toMatch(/JWT_SECRET/);
+      expect(message).not.toContain(weak);
+    });
+
+    it('reports every problem at once, one line per variable', () => {
+      const message = configError({
+        ...DEFAULTS,
+        NODE_ENV: 'production',
+        TRUSTED_PROXIES: 'nonsense',
+      });
+      const lines = message.split('\n').slice(1);
+      expect(lines).toEqual([
+        expect.stringMatching(/^  - TRUSTED_PROXIES: /),
+        '  - APP_SECRET: required in production',
+        '  - JWT_PRIVATE_KEY_FILE: required in production with JWT_ALGORITHM=ES256',
+        '  - TLS_CERT_FILE: required in production',
+        '  - TLS_KEY_FILE: required in production',
+        '  - IP_ALLOWLIST: required in production (allow everyone with 0.0.0.0/0,::/0)',
+      ]);
+    });
+
+    it('accepts an explicit allow-everyone IP_ALLOWLIST', () => {
+      const config = loadConfig({ ...production(), IP_ALLOWLIST: '0.0.0.0/0,::/0' });
+      expect(config.network.allowlist.contains(parseStrictIp('203.0.113.9')!)).toBe(true);
+      expect(config.network.allowlist.contains(parseStrictIp('2001:db8::1')!)).toBe(true);
+    });
+
+    it('does not need JWT_PRIVATE_KEY_FILE with HS256, but a strong JWT_SECRET', () => {
+      const jwtSecret = randomBytes(32).toString('base64url');
+      const config = loadConfig({
+        ...production(),
+        JWT_PRIVATE_KEY_FILE: undefined,
+        JWT_ALGORITHM: 'HS256',
+        JWT_SECRET: jwtSecret,
+      });
+      expect(config.jwt).toMatchObject({ algorithm: 'HS256', secret: jwtSecret });
+      expect(configError({ ...production(), JWT_ALGORITHM: 'HS256', JWT_SECRET: 'x'.repeat(32) })).toMatch(
+        /JWT_SECRET: looks like a placeholder/,
+      );
+    });
+
+    it.each([
+      ['openssl rand -base64 32', () => randomBytes(32).toString('base64')],
+      ['base64url of 32 bytes', () => randomBytes(32).toString('base64url')],
+    ])('accepts random secrets made with %s', (_name, make) => {
+      for (let i = 0; i < 50; i += 1) {
+        expect(loadConfig({ ...production(), APP_SECRET: make() }).secrets.appSecret).toBeDefined();
+      }
+    });
+
+    it('accepts random hex secrets (openssl rand -hex 32)', () => {
+      for (let seed = 0; seed < 200; seed += 1) {
+        expect(() => loadConfig({ ...production(), APP_SECRET: hexSecret(seed) })).not.toThrow();
+      }
+    });
+  });
+
+  describe('JWT_ALGORITHM=HS256, in any environment', () => {
+    const hs = (extra: Source): Source => ({ ...DEFAULTS, JWT_ALGORITHM: 'HS256', ...extra });
+
+    it('needs JWT_SECRET', () => {
+      expect(configError(hs({}))).toMatch(/JWT_SECRET: required when JWT_ALGORITHM=HS256/);
+      expect(configError(hs({ JWT_SECRET: ' ' }))).toMatch(/JWT_SECRET: required/);
+    });
+
+    it('needs at least 32 bytes (a 16-byte secret is refused)', () => {
+      expect(configError(hs({ JWT_SECRET: randomBytes(8).toString('hex') }))).toMatch(/JWT_SECRET: must be at least 32 bytes/);
+      expect(configError(hs({ JWT_SECRET: 'y'.repeat(31) }))).toMatch(/JWT_SECRET: must be at least 32 bytes/);
+      expect(loadConfig(hs({ JWT_SECRET: 'y'.repeat(32) })).jwt.secret).toBe('y'.repeat(32));
+    });
+
+    it('counts bytes, not characters', () => {
+      expect(loadConfig(hs({ JWT_SECRET: 'é'.repeat(16) })).jwt.algorithm).toBe('HS256');
+      expect(configError(hs({ JWT_SECRET: 'é'.repeat(15) }))).toMatch(/JWT_SECRET: must be at least 32 bytes/);
+    });
+
+    it('must differ from APP_SECRET', () => {
+      expect(configError(hs({ JWT_SECRET: STRONG, APP_SECRET: STRONG }))).toMatch(/JWT_SECRET: must differ from APP_SECRET/);
+    });
+  });
+
+  describe('outside production', () => {
+    it('still refuses an APP_SECRET under 32 bytes, but takes a weak-looking long one', () => {
+      expect(configError({ ...DEFAULTS, APP_SECRET: 'short' })).toMatch(/APP_SECRET: must be at least 32 bytes/);
+      expect(loadConfig({ ...DEFAULTS, APP_SECRET: 'a'.repeat(32) }).secrets.appSecret).toBe('a'.repeat(32));
+    });
+
+    it('treats a blank APP_SECRET as absent (a dev secret will be generated)', () => {
+      expect(loadConfig({ ...DEFAULTS, APP_SECRET: '' }).secrets.appSecret).toBeUndefined();
+    });
+
+    it('wants both TLS files or neither', () => {
+      expect(configError({ ...DEFAULTS, TLS_CERT_FILE: '/etc/tls/server.crt' })).toMatch(
+        /TLS_CERT_FILE, TLS_KEY_FILE: set both or neither/,
+      );
+      expect(configError({ ...DEFAULTS, TLS_KEY_FILE: '/etc/tls/server.key' })).toMatch(/set both or neither/);
+    });
+  });
+
+  describe('malformed values name their variable', () => {
+    it.each([
+      ['PORT', 'abc'],
+      ['PORT', '-1'],
+      ['PORT', '65536'],
+      ['PORT', '3443.5'],
+      ['HOST', ''],
+      ['DATABASE_URL', 'mysql://db/app'],
+      ['DATABASE_URL', 'app.db'],
+      ['JWT_ALGORITHM', 'RS256'],
+      ['JWT_ALGORITHM', 'none'],
+      ['JWT_ACCESS_TTL', '0'],
+      ['JWT_ACCESS_TTL', '-900'],
+      ['JWT_ACCESS_TTL', '15m'],
+      ['PREAUTH_TTL', '1.5'],
+      ['TOTP_ISSUER', 'Acme:Corp'],
+      ['TOTP_ISSUER', 'x'.repeat(65)],
+      ['TOTP_WINDOW', '6'],
+      ['TOTP_WINDOW', '-1'],
+      ['RATE_LIMIT_DEFAULT', '100'],
+      ['RATE_LIMIT_LOGIN', '10'],
+      ['RATE_LIMIT_LOGIN', '10/0'],
+      ['RATE_LIMIT_LOGIN', '0/60'],
+      ['RATE_LIMIT_LOGIN', '10 / 60'],
+      ['RATE_LIMIT_2FA', '-1/60'],
+      ['LOCKOUT_THRESHOLD', '0'],
+      ['LOCKOUT_THRESHOLD', '1001'],
+      ['LOCKOUT_SECONDS', 'forever'],
+      ['LOG_LEVEL', 'trace'],
+      ['NODE_ENV', 'staging'],
+      ['IP_ALLOWLIST', '10.0.0.0/8,not-an-ip'],
+      ['IP_ALLOWLIST', '10.0.0.1/8'],
+      ['IP_ALLOWLIST', '10.0.0.0/8,'],
+      ['IP_ALLOWLIST', '10.0.0.0/33'],
+      ['TRUSTED_PROXIES', '192.168.0.0/16,::1/200'],
+    ])('%s=%p', (name, value) => {
+      expect(configError({ ...DEFAULTS, [name]: value })).toMatch(new RegExp(`^  - ${name}: `, 'm'));
+    });
+
+    it.each(['HOST', 'PORT', 'JWT_ISSUER', 'JWT_AUDIENCE', 'RATE_LIMIT_LOGIN', 'LOG_LEVEL'])(
+      'a missing %s (no defaults file) is named too',
+      (name) => {
+        expect(configError({ ...DEFAULTS, [name]: undefined })).toMatch(new RegExp(`^  - ${name}: `, 'm'));
+      },
+    );
+
+    it('parses rates as N requests per S seconds', () => {
+      expect(loadConfig({ ...DEFAULTS, RATE_LIMIT_LOGIN: '5/300' }).rateLimit.login).toEqual({ limit: 5, ttlSeconds: 300 });
+    });
+  });
+});
+
+describe('secretWeakness', () => {
+  it.each([
+    ['random base64url, 32 bytes', randomBytes(32).toString('base64url')],
+    ['random base64, 32 bytes', randomBytes(32).toString('base64')],
+    ['a long mixed passphrase', 'Tr0ub4dor&3 staple: horse! battery? 42'],
+    ['random hex, 32 bytes', hexSecret(0)],
+  ])('accepts %s', (_name, value) => {
+    expect(secretWeakness(value)).toBeNull();
+  });
+
+  it('accepts every one of 500 hex secrets of 32 bytes, even those that miss some hex digits', () => {
+    const secrets = Array.from({ length: 500 }, (_, seed) => hexSecret(seed));
+    // The sample includes the case that matters: random hex without all 16 digits.
+    expect(secrets.some((secret) => new Set(secret).size < 16)).toBe(true);
+    expect(secrets.filter((secret) => secretWeakness(secret) !== null)).toEqual([]);
+  });
+
+  it.each([
+    ['31 bytes', 'k'.repeat(10) + randomBytes(16).toString('base64url').slice(0, 21)],
+    ['empty', ''],
+    ['16 random bytes as 22 base64url characters', randomBytes(16).toString('base64url')],
+  ])('refuses %s as too short', (_name, value) => {
+    expect(secretWeakness(value)).toBe('must be at least 32 bytes');
+  });
+
+  it.each([
+    ['change-me', 'change-me-please-0123456789ABCDEFGHIJKLMN'],
+    ['changeme', 'CHANGEME0123456789abcdefghijklmnopqrstuv'],
+    ['example', 'this-is-an-example-secret-0123456789-XYZ'],
+    ['placeholder', 'placeholder-0123456789-abcdefghijklmnopq'],
+    ['your secret', 'your_secret_0123456789_abcdefghijklmnopq'],
+    ['dev secret', 'dev-secret-0123456789-abcdefghijklmnopqrs'],
+    ['one character repeated', 'x'.repeat(64)],
+    ['one digit repeated', '0'.repeat(32)],
+  ])('refuses a %s placeholder', (_name, value) => {
+    expect(secretWeakness(value)).toBe('looks like a placeholder value');
+  });
+
+  it.each([
+    ['a short word repeated', 'password'.repeat(4)],
+    ['a keyboard run repeated', 'qwerty'.repeat(6)],
+    ['two characters alternating', 'ab'.repeat(20)],
+    ['hex with few digits', 'deadbeef'.repeat(8)],
+    ['digits only', '0123456789'.repeat(4)],
+  ])('refuses %s for too little variety', (_name, value) => {
+    expect(secretWeakness(value)).toBe('has too little variety to be random');
+  });
+
+  it('counts bytes: 16 two-byte characters are 32 bytes', () => {
+    expect(secretWeakness('é'.repeat(15) + 'a')).toBe('must be at least 32 bytes');
+    expect(secretWeakness('ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏ')).toBeNull();
+  });
+});

@@ -29,11 +29,12 @@ export class IpAllowlistGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const address = clientAddressOf(request);
     const parsed = address === null ? null : parseCanonicalIp(address);
-    const routeList = this.reflector.getAllAndOverride<IpRangeList | undefined>(ALLOW_FROM, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    if (parsed && this.allowlist.contains(parsed) && (!routeList || routeList.contains(parsed))) {
+    // Every @AllowFrom applies, the controller's and the handler's alike: a
+    // handler list that overrode its controller's could widen it.
+    const routeLists = this.reflector
+      .getAll<(IpRangeList | undefined)[]>(ALLOW_FROM, [context.getHandler(), context.getClass()])
+      .filter((list): list is IpRangeList => list !== undefined);
+    if (parsed && this.allowlist.contains(parsed) && routeLists.every((list) => list.contains(parsed))) {
       return true;
     }
     this.logger.warn(

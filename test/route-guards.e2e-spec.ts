@@ -1,0 +1,192 @@
+import { RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { DiscoveryService, MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
+import { GuardsContextCreator } from '@nestjs/core/internal';
+import type { NestContainer } from '@nestjs/core/injector/container';
+import { IS_PRE_AUTH } from '../src/auth/pre-auth.decorator';
+import { IS_PUBLIC } from '../src/auth/public.decorator';
+import type { IpRangeList } from '../src/client-address/ip-range-list';
+import { ALLOW_FROM } from '../src/ip-allowlist/allow-from.decorator';
+import { RATE_LIMIT_BUCKET } from '../src/rate-limit/rate-limit.decorator';
+import { HttpsClient } from './support/https-client';
+import { RELAXED_LIMITS, removeDataDir, startTestApp, type TestApp } from './support/test-app';
+
+/**
+ * The permission table of the API: every route Fastify serves, with the
+ * guards Nest runs for it, in the order it runs them, and the metadata those
+ * guards read. A new route, a reordered guard or a changed decorator fails
+ * this test until the table below is updated.
+ *
+ * A diff here is a permission change: review it as one.
+ */
+const GLOBAL_GUARDS = ['IpAllowlistGuard', 'RateLimitGuard', 'JwtAuthGuard'];
+
+const EXPECTED_ROUTES: RouteRow[] = [
+  { route: 'GET /health', guards: GLOBAL_GUARDS, auth: 'public', rateLimit: 'default', allowFrom: [], throttlerOverrides: [] },
+  // RegistrationOpenGuard: REGISTRATION_ENABLED=false makes the route a 404, after the global guards.
+  { route: 'POST /auth/register', guards: [...GLOBAL_GUARDS, 'RegistrationOpenGuard'], auth: 'public', rateLimit: 'default+login', allowFrom: [], throttlerOverrides: [] },
+  { route: 'POST /auth/login', guards: GLOBAL_GUARDS, auth: 'public', rateLimit: 'default+login', allowFrom: [], throttlerOverrides: [] },
+  { route: 'GET /auth/me', guards: GLOBAL_GUARDS, auth: 'access-token', rateLimit: 'default', allowFrom: [], throttlerOverrides: [] },
+  { route: 'POST /auth/2fa/setup', guards: GLOBAL_GUARDS, auth: 'pre-auth', rateLimit: 'default+2fa', allowFrom: [], throttlerOverrides: [] },
+  { route: 'POST /auth/2fa/enable', guards: GLOBAL_GUARDS, auth: 'pre-auth', rateLimit: 'default+2fa', allowFrom: [], throttlerOverrides: [] },
+  { route: 'POST /auth/2fa/verify', guards: GLOBAL_GUARDS, auth: 'pre-auth', rateLimit: 'default+2fa', allowFrom: [], throttlerOverrides: [] },
+];
+
+interface RouteRow {
+  route: string;
+  /** Every guard Nest runs for the route (global, controller, handler), in order. */
+  guards: string[];
+  /** What JwtAuthGuard asks for: @Public() → nothing, @PreAuth() → a pre-auth token, else an access token. */
+  auth: 'public' | 'pre-auth' | 'access-token';
+  /** The default limiter always applies; @RateLimit(bucket) adds a named one. */
+  rateLimit: string;
+  /** Every @AllowFrom list on the controller and the handler (all of them apply). */
+  allowFrom: string[][];
+  /** Any @Throttle / @SkipThrottle metadata, which would bypass or change the limits. */
+  throttlerOverrides: string[];
+}
+
+interface DiscoveredRoute {
+  row: RouteRow;
+  method: string;
+  path: string;
+}
+
+function joinPath(...parts: string[]): string {
+  const path = `/${parts.filter(Boolean).join('/')}`.replace(/\/+/g, '/');
+  return path.length > 1 ? path.replace(/\/$/, '') : path;
+}
+
+/** Every controller route Nest knows about, with the guards Nest itself would build for it. */
+function discoverRoutes(t: TestApp): DiscoveredRoute[] {
+  const app = t.app;
+  // The container and its ApplicationConfig hold the global guards in
+  // registration order; GuardsContextCreator is what the router uses to
+  // assemble each route's guard chain, so this is the chain that runs.
+  const container = (app as unknown as { container: NestContainer }).container;
+  const guardsCreator = new GuardsContextCreator(container, container.applicationConfig);
+  const discovery = new DiscoveryService(app.get(ModulesContainer));
+  const scanner = new MetadataScanner();
+  const reflector = new Reflector();
+  const routes: DiscoveredRoute[] = [];
+
+  for (const wrapper of discovery.getControllers()) {
+    const instance = wrapper.instance as Record<string, unknown>;
+    const controller = wrapper.metatype as new (...args: unknown[]) => unknown;
+    const controllerPaths = ([] as string[]).concat(Reflect.getMetadata(PATH_METADATA, controller) ?? '/');
+    for (const name of scanner.getAllMethodNames(Object.getPrototypeOf(instance))) {
+      const handler = instance[name] as (...args: unknown[]) => unknown;
+      const methodPaths: string | string[] | undefined = Reflect.getMetadata(PATH_METADATA, handler);
+      if (methodPaths === undefined) continue;
+      const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
+      const targets = [handler, controller];
+
+      const guards = guardsCreator
+        .create(instance, handler, wrapper.host!.token)
+        .map((guard) => (guard as object).constructor.name);
+      const auth = reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)
+        ? 'public'
+        : reflector.getAllAndOverride<boolean>(IS_PRE_AUTH, targets)
+          ? 'pre-auth'
+          : 'access-token';
+      const bucket = reflector.getAllAndOverride<string | undefined>(RATE_LIMIT_BUCKET, targets);
+      const allowFrom = reflector
+        .getAll<(IpRangeList | undefined)[]>(ALLOW_FROM, targets)
+        .filter((list): list is IpRangeList => list !== undefined)
+        .map((list) => list.entries());
+      const throttlerOverrides = targets
+        .flatMap((target) => Reflect.getMetadataKeys(target) as unknown[])
+        .filter((key): key is string => typeof key === 'string' && key.startsWith('THROTTLER:'));
+
+      for (const controllerPath of controllerPaths) {
+        for (const methodPath of ([] as string[]).concat(methodPaths)) {
+          const path = joinPath(controllerPath, methodPath);
+          routes.push({
+            method,
+            path,
+            row: {
+              route: `${method} ${path}`,
+              guards,
+              auth,
+              rateLimit: bucket ? `default+${bucket}` : 'default',
+              allowFrom,
+              throttlerOverrides,
+            },
+          });
+        }
+      }
+    }
+  }
+  return routes;
+}
+
+/** What Fastify actually serves, from its own route table: "METHOD /path" entries. */
+function fastifyRoutes(t: TestApp): string[] {
+  const table = t.app.getHttpAdapter().getInstance().printRoutes({ commonPrefix: false });
+  return table
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .flatMap((line) => {
+      const match = /^[│├└─\s]*(\/\S*) \(([A-Z, ]+)\)$/.exec(line);
+      if (!match) throw new Error(`unexpected line in Fastify's route table: ${JSON.stringify(line)}`);
+      return match[2].split(', ').map((method) => `${method} ${match[1]}`);
+    });
+}
+
+describe('route permission table', () => {
+  let t: TestApp;
+  let client: HttpsClient;
+  let routes: DiscoveredRoute[];
+
+  beforeAll(async () => {
+    t = await startTestApp({ ...RELAXED_LIMITS });
+    client = new HttpsClient(t.port, t.ca);
+    routes = discoverRoutes(t);
+  });
+  afterAll(async () => {
+    await t.close();
+    removeDataDir(t.dataDir);
+  });
+
+  it('the global guards run in the designed order: allowlist, then rate limits, then the token check', () => {
+    const container = (t.app as unknown as { container: NestContainer }).container;
+    const config = container.applicationConfig!;
+    expect(config.getGlobalGuards().map((guard) => guard.constructor.name)).toEqual(GLOBAL_GUARDS);
+    // A request-scoped APP_GUARD would run after all of these: there must be none.
+    expect(config.getGlobalRequestGuards()).toEqual([]);
+  });
+
+  it('every route, its guards, auth, rate-limit bucket and @AllowFrom lists match the reviewed table', () => {
+    const sortByRoute = (rows: RouteRow[]) => [...rows].sort((a, b) => a.route.localeCompare(b.route));
+    expect(sortByRoute(routes.map((r) => r.row))).toEqual(sortByRoute(EXPECTED_ROUTES));
+  });
+
+  it('Fastify serves exactly these routes (plus HEAD for each GET): nothing registered around Nest’s guards', () => {
+    const expected = routes.flatMap(({ method, path }) =>
+      method === 'GET' ? [`GET ${path}`, `HEAD ${path}`] : [`${method} ${path}`],
+    );
+    expect(fastifyRoutes(t).sort()).toEqual(expected.sort());
+  });
+
+  it('the table matches behaviour: without a token only the public routes get past the token check', async () => {
+    // Every route answers from an allowed address with a body that passes
+    // validation; only the guards decide whether it is 401.
+    const bodies: Record<string, unknown> = {
+      'POST /auth/register': { username: 'table.check', password: 'correct horse battery staple 42!' },
+      'POST /auth/login': { username: 'nobody.here', password: 'whatever-password' },
+    };
+    const observed: Record<string, boolean> = {};
+    for (const { method, path, row } of routes) {
+      const res = await client.send(method, path, { body: bodies[row.route] ?? (method === 'POST' ? { code: '123456' } : undefined) });
+      expect(res.status).toBeLessThan(500);
+      observed[row.route] = res.status === 401 && res.body.message !== 'Invalid username or password';
+    }
+    const expected = Object.fromEntries(routes.map(({ row }) => [row.route, row.auth !== 'public']));
+    expect(observed).toEqual(expected);
+    // HEAD goes through the same chain as GET.
+    for (const { method, path, row } of routes) {
+      if (method !== 'GET') continue;
+      expect((await client.send('HEAD', path)).status).toBe(row.auth === 'public' ? 200 : 401);
+    }
+  });
+});

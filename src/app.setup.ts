@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { registerClientAddress } from './client-address/client-address';
 import { HttpErrorFilter } from './common/http-error.filter';
 import type { AppConfig } from './config/app-config';
+import { registerIpAllowlistHook } from './ip-allowlist/ip-allowlist.hook';
 
 /**
  * Everything that shapes a request around the controllers: used by main.ts
@@ -33,6 +34,9 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
     // Responses carry tokens, secrets and personal data: no cache may keep them.
     reply.header('Cache-Control', 'no-store');
   });
+
+  // After the headers above, so a refusal carries them too.
+  registerIpAllowlistHook(fastify, config.network.allowlist);
 
   // Bodies are JSON only. Fastify also parses text/plain by default, which
   // would hand a bare string to the validation pipe.

@@ -109,10 +109,18 @@ describe('IP allowlist', () => {
       }
     });
 
-    // The allowlist is a guard, so it runs after routing and body parsing: an
-    // outside address still gets 404 for an unknown route and 400/413/415 for
-    // a bad body. Refusing those too needs an onRequest hook in app.setup.ts.
-    it.todo('refuses an outside address before routing and body parsing (404 / 400 today)');
+    it('refuses an outside address before routing and body parsing: no 404, 400, 413 or 415 leaks', async () => {
+      const refused = client.as('127.0.0.3');
+      expectRefused(await refused.get('/no/such/route'));
+      expectRefused(await refused.post('/auth/login', { rawBody: '{not json', headers: { 'content-type': 'application/json' } }));
+      expectRefused(await refused.post('/auth/login', { rawBody: 'x'.repeat(20_000), headers: { 'content-type': 'application/json' } }));
+      expectRefused(await refused.post('/auth/login', { rawBody: 'a=b', headers: { 'content-type': 'text/plain' } }));
+      // The same requests from an allowed address get the parser's answers: the 403s above are the hook's.
+      const allowed = client.as('127.0.0.2');
+      expect((await allowed.get('/no/such/route')).status).toBe(404);
+      expect((await allowed.post('/auth/login', { rawBody: '{not json', headers: { 'content-type': 'application/json' } })).status).toBe(400);
+      expect((await allowed.post('/auth/login', { rawBody: 'x'.repeat(20_000), headers: { 'content-type': 'application/json' } })).status).toBe(413);
+    });
 
     describe('X-Forwarded-For and friends from an untrusted peer are ignored', () => {
       it.each([

@@ -1,21 +1,21 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Injectable, Logger } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { clientAddressOf } from '../client-address/client-address';
 import type { IpRangeList } from '../client-address/ip-range-list';
-import { parseCanonicalIp } from '../client-address/parse-ip';
 import { AppConfigService } from '../config/app-config.service';
 import { ALLOW_FROM } from './allow-from.decorator';
+import { isAllowed, refusal } from './ip-access';
 
 /**
- * First of the global guards: an address outside IP_ALLOWLIST gets 403
- * before it can touch a rate-limit counter or make the server check a
- * signature. An unknown address (a forged or malformed forwarded chain) is
- * refused too, never treated as the address it imitates.
+ * First of the global guards: an address outside IP_ALLOWLIST, or outside a
+ * route's @AllowFrom lists, gets 403 before it can touch a rate-limit
+ * counter or make the server check a signature. The request hook
+ * (ip-allowlist.hook.ts) already refused addresses outside IP_ALLOWLIST
+ * before routing; checking the global list again here keeps the guard
+ * correct on its own.
  */
 @Injectable()
 export class IpAllowlistGuard implements CanActivate {
-  private readonly logger = new Logger('IpAllowlist');
   private readonly allowlist: IpRangeList;
 
   constructor(
@@ -27,19 +27,12 @@ export class IpAllowlistGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const address = clientAddressOf(request);
-    const parsed = address === null ? null : parseCanonicalIp(address);
     // Every @AllowFrom applies, the controller's and the handler's alike: a
     // handler list that overrode its controller's could widen it.
     const routeLists = this.reflector
       .getAll<(IpRangeList | undefined)[]>(ALLOW_FROM, [context.getHandler(), context.getClass()])
       .filter((list): list is IpRangeList => list !== undefined);
-    if (parsed && this.allowlist.contains(parsed) && routeLists.every((list) => list.contains(parsed))) {
-      return true;
-    }
-    this.logger.warn(
-      `refused ${address ?? 'unknown address'} for ${request.method} ${request.routeOptions.url ?? ''} (request ${request.id})`,
-    );
-    throw new ForbiddenException('Requests from this address are not allowed');
+    if (isAllowed(request, [this.allowlist, ...routeLists])) return true;
+    throw refusal(request);
   }
 }

@@ -1,0 +1,27 @@
+import { ForbiddenException, Logger } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { clientAddressOf } from '../client-address/client-address';
+import type { IpRangeList } from '../client-address/ip-range-list';
+import { parseCanonicalIp } from '../client-address/parse-ip';
+
+const logger = new Logger('IpAllowlist');
+
+/**
+ * The one allowlist decision, shared by the early request hook and the
+ * guard: the client address must be known and inside every list that
+ * applies. An unknown address (a forged or malformed forwarded chain) is
+ * refused, never treated as the address it imitates.
+ */
+export function isAllowed(request: FastifyRequest, lists: readonly IpRangeList[]): boolean {
+  const address = clientAddressOf(request);
+  const parsed = address === null ? null : parseCanonicalIp(address);
+  return parsed !== null && lists.every((list) => list.contains(parsed));
+}
+
+/** Logs the refusal (address, route, request id) and builds the 403. */
+export function refusal(request: FastifyRequest): ForbiddenException {
+  logger.warn(
+    `refused ${clientAddressOf(request) ?? 'unknown address'} for ${request.method} ${request.routeOptions.url ?? '(no route)'} (request ${request.id})`,
+  );
+  return new ForbiddenException('Requests from this address are not allowed');
+}

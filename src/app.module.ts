@@ -10,6 +10,7 @@ import { HealthModule } from './health/health.module';
 import { IpAllowlistGuard } from './ip-allowlist/ip-allowlist.guard';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { SessionsModule } from './sessions/sessions.module';
 import { StateModule } from './state/state.module';
 import { TwoFactorModule } from './two-factor/two-factor.module';
 
@@ -23,6 +24,7 @@ export class AppModule {
         StateModule,
         RateLimitModule,
         DatabaseModule,
+        SessionsModule,
         HealthModule,
         AuthModule,
         TwoFactorModule,

@@ -437,7 +437,7 @@ class ProbeModule {
   static register(config: AppConfig): DynamicModule {
     return {
       module: ProbeModule,
-      imports: [AppConfigModule.register(config, { appSecret: Buffer.alloc(32) })],
+      imports: [AppConfigModule.register(config, { appSecret: Buffer.alloc(32), jwtPreviousPublicKeyPems: [] })],
       controllers: [ProbeController, ScopedController],
       providers: [{ provide: APP_GUARD, useClass: IpAllowlistGuard }],
     };

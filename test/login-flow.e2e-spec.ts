@@ -50,7 +50,14 @@ describe('two-step login over HTTPS', () => {
     const { code, step } = freshCode(secret, null);
     const enable = await client.post('/auth/2fa/enable', { token: preAuthToken, body: { code } });
     expect(enable.status).toBe(200);
-    expect(enable.body).toEqual({ accessToken: expect.any(String), tokenType: 'Bearer', expiresIn: 900 });
+    expect(enable.body).toEqual({
+      accessToken: expect.any(String),
+      refreshToken: expect.stringMatching(/^[\w-]{43}$/),
+      tokenType: 'Bearer',
+      expiresIn: 900,
+      recoveryCodes: expect.arrayContaining([expect.stringMatching(/^[a-z2-7]{5}-[a-z2-7]{5}$/)]),
+    });
+    expect(new Set(enable.body.recoveryCodes).size).toBe(10);
     expect(enable.headers['cache-control']).toBe('no-store');
 
     const me = await client.get('/auth/me', { token: enable.body.accessToken });

@@ -30,6 +30,13 @@ const EXPECTED_ROUTES: RouteRow[] = [
   { route: 'POST /auth/2fa/setup', guards: GLOBAL_GUARDS, auth: 'pre-auth', rateLimit: 'default+2fa', allowFrom: [], throttlerOverrides: [] },
   { route: 'POST /auth/2fa/enable', guards: GLOBAL_GUARDS, auth: 'pre-auth', rateLimit: 'default+2fa', allowFrom: [], throttlerOverrides: [] },
   { route: 'POST /auth/2fa/verify', guards: GLOBAL_GUARDS, auth: 'pre-auth', rateLimit: 'default+2fa', allowFrom: [], throttlerOverrides: [] },
+  { route: 'POST /auth/2fa/recovery-codes', guards: GLOBAL_GUARDS, auth: 'access-token', rateLimit: 'default+2fa', allowFrom: [], throttlerOverrides: [] },
+  { route: 'POST /auth/2fa/reset', guards: GLOBAL_GUARDS, auth: 'access-token', rateLimit: 'default+2fa', allowFrom: [], throttlerOverrides: [] },
+  { route: 'POST /auth/password', guards: GLOBAL_GUARDS, auth: 'access-token', rateLimit: 'default', allowFrom: [], throttlerOverrides: [] },
+  { route: 'POST /auth/refresh', guards: GLOBAL_GUARDS, auth: 'public', rateLimit: 'default+login', allowFrom: [], throttlerOverrides: [] },
+  { route: 'POST /auth/logout', guards: GLOBAL_GUARDS, auth: 'access-token', rateLimit: 'default', allowFrom: [], throttlerOverrides: [] },
+  { route: 'POST /auth/logout-all', guards: GLOBAL_GUARDS, auth: 'access-token', rateLimit: 'default', allowFrom: [], throttlerOverrides: [] },
+  { route: 'GET /.well-known/jwks.json', guards: GLOBAL_GUARDS, auth: 'public', rateLimit: 'default', allowFrom: [], throttlerOverrides: [] },
 ];
 
 interface RouteRow {
@@ -120,16 +127,25 @@ function discoverRoutes(t: TestApp): DiscoveredRoute[] {
   return routes;
 }
 
-/** What Fastify actually serves, from its own route table: "METHOD /path" entries. */
+/**
+ * What Fastify actually serves, from its own route table: "METHOD /path"
+ * entries. printRoutes draws a radix tree (4 columns per level) whose
+ * segments join into paths, e.g. "/auth/logout" then "-all" below it.
+ */
 function fastifyRoutes(t: TestApp): string[] {
   const table = t.app.getHttpAdapter().getInstance().printRoutes({ commonPrefix: false });
+  const prefixes: string[] = [];
   return table
     .split('\n')
     .filter((line) => line.trim() !== '')
     .flatMap((line) => {
-      const match = /^[│├└─\s]*(\/\S*) \(([A-Z, ]+)\)$/.exec(line);
+      const match = /^([│├└─\s]*)(\S+?)(?: \(([A-Z, ]+)\))?$/.exec(line);
       if (!match) throw new Error(`unexpected line in Fastify's route table: ${JSON.stringify(line)}`);
-      return match[2].split(', ').map((method) => `${method} ${match[1]}`);
+      const depth = Math.floor(match[1].length / 4);
+      prefixes.length = depth;
+      const path = prefixes.join('') + match[2];
+      prefixes.push(match[2]);
+      return match[3] ? match[3].split(', ').map((method) => `${method} ${path}`) : [];
     });
 }
 

@@ -102,6 +102,7 @@ describe('access-token attacks (ES256)', () => {
       exp: now() + 600,
       jti: randomUUID(),
       amr: ['pwd', 'otp'],
+      sid: decode(alice.accessToken).claims.sid,
     };
   });
   afterAll(async () => {
@@ -121,6 +122,7 @@ describe('access-token attacks (ES256)', () => {
         exp: expect.any(Number),
         jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
         amr: ['pwd', 'otp'],
+        sid: expect.stringMatching(/^[0-9a-f-]{36}$/),
       });
       expect((claims.exp as number) - (claims.iat as number)).toBe(900);
       // Issued during this test run, by the server's clock (same machine).
@@ -318,7 +320,7 @@ describe('access-token attacks (ES256)', () => {
 
     it('has header {alg: HS256, typ: preauth+jwt}, its own audience, a jti, and lives 300 s', () => {
       const { header, claims } = decode(preAuthToken);
-      expect(header).toEqual({ alg: 'HS256', typ: 'preauth+jwt' });
+      expect(header).toEqual({ alg: 'HS256', typ: 'preauth+jwt', kid: expect.any(String) });
       expect(claims).toEqual({
         iss: t.config.jwt.issuer,
         aud: expect.any(String),

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AppConfigService } from '../config/app-config.service';
+import { RevocationList } from '../sessions/revocation-list';
 import { KeyRing } from '../tokens/key-ring';
 import type { KeyCallback } from '../tokens/key-callback';
 import { readJwtHeader } from '../tokens/jwt-header';
@@ -15,7 +16,11 @@ import { ACCESS_TOKEN_TYP, type AccessTokenClaims, type AuthenticatedUser } from
  */
 @Injectable()
 export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-token') {
-  constructor(keys: KeyRing, config: AppConfigService) {
+  constructor(
+    keys: KeyRing,
+    config: AppConfigService,
+    private readonly revocations: RevocationList,
+  ) {
     const { issuer, audience } = config.app.jwt;
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
@@ -32,12 +37,15 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-toke
     });
   }
 
-  validate(claims: Partial<AccessTokenClaims>): AuthenticatedUser | false {
+  async validate(claims: Partial<AccessTokenClaims>): Promise<AuthenticatedUser | false> {
     // jsonwebtoken accepts a token without exp; an access token must expire.
     if (typeof claims.exp !== 'number' || typeof claims.sub !== 'string' || typeof claims.jti !== 'string') {
       return false;
     }
-    if (!Array.isArray(claims.amr) || !claims.amr.includes('otp')) return false;
-    return { id: claims.sub, jti: claims.jti };
+    if (typeof claims.sid !== 'string' || !Array.isArray(claims.amr) || !claims.amr.includes('otp')) return false;
+    // Logout and theft detection must bite before exp: a lookup in the
+    // short-lived revocation list, not a database read per request.
+    if (await this.revocations.isRevoked(claims.sid)) return false;
+    return { id: claims.sub, jti: claims.jti, sid: claims.sid };
   }
 }

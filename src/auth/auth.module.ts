@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { TokensModule } from '../tokens/tokens.module';
+import { TwoFactorModule } from '../two-factor/two-factor.module';
 import { UsersModule } from '../users/users.module';
 import { AccessTokenStrategy } from './access-token.strategy';
 import { AuthController } from './auth.controller';
@@ -8,7 +9,7 @@ import { AuthService } from './auth.service';
 import { PreAuthTokenStrategy } from './pre-auth-token.strategy';
 
 @Module({
-  imports: [PassportModule, UsersModule, TokensModule],
+  imports: [PassportModule, UsersModule, TokensModule, TwoFactorModule],
   controllers: [AuthController],
   providers: [AuthService, AccessTokenStrategy, PreAuthTokenStrategy],
 })

@@ -5,6 +5,10 @@ import { PasswordHasher } from '../users/password-hasher';
 import { PasswordPolicy } from '../users/password-policy';
 import { UsernameTakenError } from '../users/username-taken.error';
 import { UsersService } from '../users/users.service';
+import { SessionsService } from '../sessions/sessions.service';
+import type { AuthenticatedUser } from '../tokens/token-types';
+import { TotpCheckerService } from '../two-factor/totp-checker.service';
+import type { ChangePasswordDto } from './dto/change-password.dto';
 import type { LoginDto } from './dto/login.dto';
 import type { RegisterDto } from './dto/register.dto';
 
@@ -24,6 +28,8 @@ export class AuthService {
     private readonly policy: PasswordPolicy,
     private readonly lockout: AccountLockoutService,
     private readonly preAuthTokens: PreAuthTokenService,
+    private readonly totpChecker: TotpCheckerService,
+    private readonly sessions: SessionsService,
   ) {}
 
   async register(dto: RegisterDto): Promise<{ id: string; username: string }> {
@@ -57,6 +63,23 @@ export class AuthService {
     await this.lockout.refundAttempt(dto.username);
     const { token, expiresIn } = this.preAuthTokens.issue(user.id);
     return { preAuthToken: token, expiresIn, next: user.totpEnabled ? 'totp-verify' : 'totp-enroll' };
+  }
+
+  /** Needs the current password and a current code; every session ends, this one included. */
+  async changePassword(principal: AuthenticatedUser, dto: ChangePasswordDto): Promise<void> {
+    const user = await this.users.findById(principal.id);
+    if (!user) throw new UnauthorizedException();
+    const problem = this.policy.check(dto.newPassword, [user.username]);
+    if (problem) throw new BadRequestException(problem);
+    await this.lockout.reserveAttempt(user.username);
+    if (!(await this.hasher.verify(user.passwordHash, dto.currentPassword))) {
+      throw new UnauthorizedException('Invalid password or code');
+    }
+    await this.totpChecker.check(user, dto.code);
+    await this.lockout.refundAttempt(user.username);
+    await this.users.setPasswordHash(user.id, await this.hasher.hash(dto.newPassword));
+    await this.sessions.endAllForUser(user.id);
+    this.logger.log(`password changed for user ${user.id}`);
   }
 
   async me(userId: string): Promise<{ id: string; username: string; twoFactorEnabled: boolean }> {

@@ -29,8 +29,10 @@ export class PreAuthTokenStrategy extends PassportStrategy(Strategy, 'pre-auth-t
       audience: preAuthAudience(issuer),
       ignoreExpiration: false,
       secretOrKeyProvider: (_request: unknown, rawToken: string, done: KeyCallback) => {
-        if (readJwtHeader(rawToken)?.typ !== PREAUTH_TOKEN_TYP) return done(new Error('not a pre-auth token'));
-        done(null, keys.preAuthKey as unknown as Buffer);
+        const header = readJwtHeader(rawToken);
+        const key = header?.typ === PREAUTH_TOKEN_TYP ? keys.preAuthVerifyKey(header.kid) : undefined;
+        if (!key) return done(new Error('not a pre-auth token'));
+        done(null, key as unknown as Buffer);
       },
     });
   }

@@ -12,16 +12,18 @@ export interface AppConfig {
   http: { host: string; port: number; bodyLimitBytes: number };
   tls: { certFile?: string; keyFile?: string; certsDir: string };
   database: { url: string };
-  secrets: { appSecret?: string; devSecretsDir: string };
+  secrets: { appSecret?: string; previousAppSecret?: string; devSecretsDir: string };
   jwt: {
     algorithm: 'ES256' | 'HS256';
     secret?: string;
     privateKeyFile?: string;
+    previousPublicKeyFiles: string[];
     issuer: string;
     audience: string;
     accessTtlSeconds: number;
   };
   preAuth: { ttlSeconds: number; maxCodeAttempts: number };
+  sessions: { refreshTtlSeconds: number; idleTtlSeconds: number };
   totp: { issuer: string; window: number };
   registrationEnabled: boolean;
   network: { trustedProxies: IpRangeList; allowlist: IpRangeList };

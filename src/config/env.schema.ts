@@ -46,13 +46,19 @@ export const envSchema = z.object({
     .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'expected sqlite:<path> or postgres://…')
     .describe('sqlite:<path> (default) or postgres://user:pass@host/db'),
   APP_SECRET: optionalText('root secret (≥ 32 bytes) for the pre-auth key and TOTP encryption'),
+  APP_SECRET_PREVIOUS: optionalText('the APP_SECRET before a rotation, still accepted for reading'),
   JWT_ALGORITHM: z.enum(['ES256', 'HS256']).describe('access-token algorithm'),
   JWT_SECRET: optionalText('HS256 access-token secret (≥ 32 bytes), only with JWT_ALGORITHM=HS256'),
   JWT_PRIVATE_KEY_FILE: optionalText('PEM file of the ES256 (P-256) signing key'),
+  JWT_PREVIOUS_PUBLIC_KEY_FILES: optionalText(
+    'comma-separated PEM files of earlier ES256 public keys, still accepted during a rotation',
+  ),
   JWT_ISSUER: z.string().min(1).describe('iss claim of access tokens'),
   JWT_AUDIENCE: z.string().min(1).describe('aud claim of access tokens'),
   JWT_ACCESS_TTL: seconds('access-token lifetime in seconds'),
   PREAUTH_TTL: seconds('pre-auth token lifetime in seconds'),
+  REFRESH_TTL: seconds('absolute session (refresh token family) lifetime in seconds'),
+  SESSION_IDLE_TTL: seconds('a session without a refresh for this many seconds ends'),
   TOTP_ISSUER: z
     .string()
     .min(1)

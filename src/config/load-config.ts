@@ -66,6 +66,10 @@ export function loadConfig(source: Source): AppConfig {
   } else if (env.APP_SECRET && Buffer.byteLength(env.APP_SECRET) < 32) {
     problems.push('APP_SECRET: must be at least 32 bytes');
   }
+  if (env.APP_SECRET_PREVIOUS) {
+    if (Buffer.byteLength(env.APP_SECRET_PREVIOUS) < 32) problems.push('APP_SECRET_PREVIOUS: must be at least 32 bytes');
+    if (env.APP_SECRET_PREVIOUS === env.APP_SECRET) problems.push('APP_SECRET_PREVIOUS: must differ from APP_SECRET');
+  }
   if (Boolean(env.TLS_CERT_FILE) !== Boolean(env.TLS_KEY_FILE))
     problems.push('TLS_CERT_FILE, TLS_KEY_FILE: set both or neither');
 
@@ -77,16 +81,25 @@ export function loadConfig(source: Source): AppConfig {
     http: { host: env.HOST, port: env.PORT, bodyLimitBytes: BODY_LIMIT_BYTES },
     tls: { certFile: env.TLS_CERT_FILE, keyFile: env.TLS_KEY_FILE, certsDir: env.CERTS_DIR },
     database: { url: env.DATABASE_URL },
-    secrets: { appSecret: env.APP_SECRET, devSecretsDir: env.DEV_SECRETS_DIR },
+    secrets: {
+      appSecret: env.APP_SECRET,
+      previousAppSecret: env.APP_SECRET_PREVIOUS,
+      devSecretsDir: env.DEV_SECRETS_DIR,
+    },
     jwt: {
       algorithm: env.JWT_ALGORITHM,
       secret: env.JWT_SECRET,
       privateKeyFile: env.JWT_PRIVATE_KEY_FILE,
+      previousPublicKeyFiles: (env.JWT_PREVIOUS_PUBLIC_KEY_FILES ?? '')
+        .split(',')
+        .map((file) => file.trim())
+        .filter(Boolean),
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
       accessTtlSeconds: env.JWT_ACCESS_TTL,
     },
     preAuth: { ttlSeconds: env.PREAUTH_TTL, maxCodeAttempts: PREAUTH_MAX_CODE_ATTEMPTS },
+    sessions: { refreshTtlSeconds: env.REFRESH_TTL, idleTtlSeconds: env.SESSION_IDLE_TTL },
     totp: { issuer: env.TOTP_ISSUER, window: env.TOTP_WINDOW },
     registrationEnabled: env.REGISTRATION_ENABLED ?? !isProduction,
     network: { trustedProxies, allowlist },

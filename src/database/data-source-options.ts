@@ -1,11 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
+import { RefreshToken } from '../sessions/refresh-token.entity';
+import { Session } from '../sessions/session.entity';
+import { RecoveryCode } from '../two-factor/recovery-code.entity';
 import { User } from '../users/user.entity';
 import { CreateUsers1764374400000 } from './migrations/1764374400000-create-users';
+import { CreateSessionsAndRecoveryCodes1764460800000 } from './migrations/1764460800000-create-sessions-and-recovery-codes';
 
-export const ENTITIES = [User];
-export const MIGRATIONS = [CreateUsers1764374400000];
+export const ENTITIES = [User, Session, RefreshToken, RecoveryCode];
+export const MIGRATIONS = [CreateUsers1764374400000, CreateSessionsAndRecoveryCodes1764460800000];
 
 /**
  * Same entities and migrations for both engines; schema changes only ever

@@ -19,9 +19,9 @@ export class AccessTokenService {
     private readonly config: AppConfigService,
   ) {}
 
-  issue(userId: string): IssuedAccessToken {
+  issue(userId: string, sessionId: string): IssuedAccessToken {
     const { issuer, audience, accessTtlSeconds } = this.config.app.jwt;
-    const accessToken = jwt.sign({ amr: ['pwd', 'otp'] }, this.keys.accessSigningKey, {
+    const accessToken = jwt.sign({ amr: ['pwd', 'otp'], sid: sessionId }, this.keys.accessSigningKey, {
       algorithm: this.keys.accessAlgorithm,
       keyid: this.keys.accessKid,
       header: { alg: this.keys.accessAlgorithm, typ: ACCESS_TOKEN_TYP },

@@ -1,43 +1,84 @@
-import { createHash, createPrivateKey, createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, createSecretKey, type JsonWebKey, KeyObject } from 'node:crypto';
 import { ConfigError } from '../config/config.error';
 import type { RuntimeSecrets } from '../config/runtime-secrets';
 import { deriveKey } from '../crypto/key-derivation';
 
 export type AccessAlgorithm = 'ES256' | 'HS256';
 
+export interface PublicJwk extends JsonWebKey {
+  kid: string;
+  alg: 'ES256';
+  use: 'sig';
+}
+
 /**
  * Every signing and verification key, parsed once into KeyObjects at
  * startup. jsonwebtoken given a string key re-parses it on every call (and
  * first tries it as a public key, which is slow on OpenSSL 3): measured ~20x
  * slower per verification.
+ *
+ * Rotation: tokens name their key by kid. The current key signs; earlier
+ * public keys (JWT_PREVIOUS_PUBLIC_KEY_FILES) and the pre-auth key derived
+ * from APP_SECRET_PREVIOUS still verify until their tokens have expired. An
+ * unknown kid verifies nothing.
  */
 export class KeyRing {
-  /** HMAC key of pre-auth tokens: derived, never published, never the access key. */
-  readonly preAuthKey: KeyObject;
+  readonly preAuthKid: string;
+  readonly preAuthSigningKey: KeyObject;
   readonly accessAlgorithm: AccessAlgorithm;
   readonly accessSigningKey: KeyObject;
   readonly accessKid: string;
+  private readonly preAuthVerifyKeys: ReadonlyMap<string, KeyObject>;
   private readonly accessVerifyKeys: ReadonlyMap<string, KeyObject>;
+  private readonly jwks: PublicJwk[] = [];
 
   constructor(secrets: RuntimeSecrets) {
-    this.preAuthKey = createSecretKey(deriveKey(secrets.appSecret, 'preauth-jwt'));
+    // Pre-auth tokens: HMAC under a sub-key of APP_SECRET, never published,
+    // never the access key.
+    const preAuthKeys = [secrets.appSecret, ...(secrets.previousAppSecret ? [secrets.previousAppSecret] : [])].map(
+      (secret) => createSecretKey(deriveKey(secret, 'preauth-jwt')),
+    );
+    this.preAuthSigningKey = preAuthKeys[0];
+    this.preAuthKid = secretKid(preAuthKeys[0]);
+    this.preAuthVerifyKeys = new Map(preAuthKeys.map((key) => [secretKid(key), key]));
+
     if (secrets.jwtSecret) {
       this.accessAlgorithm = 'HS256';
       this.accessSigningKey = createSecretKey(secrets.jwtSecret);
-      this.accessKid = `hs-${createHash('sha256').update('kid\0').update(secrets.jwtSecret).digest('base64url').slice(0, 16)}`;
+      this.accessKid = secretKid(this.accessSigningKey);
       this.accessVerifyKeys = new Map([[this.accessKid, this.accessSigningKey]]);
       return;
     }
     this.accessAlgorithm = 'ES256';
     this.accessSigningKey = parseEs256PrivateKey(secrets.jwtPrivateKeyPem ?? '');
-    const publicKey = createPublicKey(this.accessSigningKey);
-    this.accessKid = jwkThumbprint(publicKey);
-    this.accessVerifyKeys = new Map([[this.accessKid, publicKey]]);
+    const publicKeys = [
+      createPublicKey(this.accessSigningKey),
+      ...secrets.jwtPreviousPublicKeyPems.map((pem) => parseEs256PublicKey(pem)),
+    ];
+    const verify = new Map<string, KeyObject>();
+    for (const key of publicKeys) {
+      const jwk = key.export({ format: 'jwk' });
+      const kid = jwkThumbprint(jwk);
+      if (verify.has(kid)) continue;
+      verify.set(kid, key);
+      this.jwks.push({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y, kid, alg: 'ES256', use: 'sig' });
+    }
+    this.accessKid = this.jwks[0].kid;
+    this.accessVerifyKeys = verify;
   }
 
-  /** The verification key for a token's kid, or undefined for an unknown kid. */
+  /** The verification key for an access token's kid, or undefined for an unknown kid. */
   accessVerifyKey(kid: unknown): KeyObject | undefined {
     return typeof kid === 'string' ? this.accessVerifyKeys.get(kid) : undefined;
+  }
+
+  preAuthVerifyKey(kid: unknown): KeyObject | undefined {
+    return typeof kid === 'string' ? this.preAuthVerifyKeys.get(kid) : undefined;
+  }
+
+  /** Public access-token keys for /.well-known/jwks.json; empty with HS256, whose key is secret. */
+  publicJwks(): PublicJwk[] {
+    return this.jwks;
   }
 }
 
@@ -48,15 +89,34 @@ function parseEs256PrivateKey(pem: string): KeyObject {
   } catch {
     throw new ConfigError(['JWT_PRIVATE_KEY_FILE: not a PEM private key']);
   }
-  if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-    throw new ConfigError(['JWT_PRIVATE_KEY_FILE: ES256 needs an EC P-256 (prime256v1) key']);
-  }
+  assertP256(key, 'JWT_PRIVATE_KEY_FILE');
   return key;
 }
 
+function parseEs256PublicKey(pem: string): KeyObject {
+  let key: KeyObject;
+  try {
+    key = createPublicKey(pem);
+  } catch {
+    throw new ConfigError(['JWT_PREVIOUS_PUBLIC_KEY_FILES: not a PEM public key']);
+  }
+  assertP256(key, 'JWT_PREVIOUS_PUBLIC_KEY_FILES');
+  return key;
+}
+
+function assertP256(key: KeyObject, variable: string): void {
+  if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
+    throw new ConfigError([`${variable}: ES256 needs an EC P-256 (prime256v1) key`]);
+  }
+}
+
 /** RFC 7638 thumbprint: a kid that follows from the key itself. */
-function jwkThumbprint(publicKey: KeyObject): string {
-  const jwk = publicKey.export({ format: 'jwk' });
+function jwkThumbprint(jwk: JsonWebKey): string {
   const canonical = JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y });
   return createHash('sha256').update(canonical).digest('base64url');
+}
+
+/** A kid for a secret key that reveals nothing usable about it. */
+function secretKid(key: KeyObject): string {
+  return `hs-${createHash('sha256').update('kid\0').update(key.export()).digest('base64url').slice(0, 16)}`;
 }

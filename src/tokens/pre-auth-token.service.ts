@@ -20,8 +20,9 @@ export class PreAuthTokenService {
   issue(userId: string): { token: string; expiresIn: number } {
     const { ttlSeconds } = this.config.app.preAuth;
     const { issuer } = this.config.app.jwt;
-    const token = jwt.sign({ amr: ['pwd'] }, this.keys.preAuthKey, {
+    const token = jwt.sign({ amr: ['pwd'] }, this.keys.preAuthSigningKey, {
       algorithm: 'HS256',
+      keyid: this.keys.preAuthKid,
       header: { alg: 'HS256', typ: PREAUTH_TOKEN_TYP },
       issuer,
       audience: preAuthAudience(issuer),

@@ -9,16 +9,6 @@ export const PREAUTH_TOKEN_TYP = 'preauth+jwt';
 /** Pre-auth tokens get an audience of their own, distinct from any API audience. */
 export const preAuthAudience = (issuer: string): string => `${issuer}#preauth`;
 
-export interface AccessTokenClaims {
-  iss: string;
-  aud: string;
-  sub: string;
-  iat: number;
-  exp: number;
-  jti: string;
-  amr: string[];
-}
-
 export interface PreAuthTokenClaims {
   iss: string;
   aud: string;
@@ -29,10 +19,16 @@ export interface PreAuthTokenClaims {
   amr: string[];
 }
 
+export interface AccessTokenClaims extends PreAuthTokenClaims {
+  /** The session this token belongs to: ending the session revokes the token. */
+  sid: string;
+}
+
 /** What a verified access token tells a handler. */
 export interface AuthenticatedUser {
   id: string;
   jti: string;
+  sid: string;
 }
 
 /** What a verified pre-auth token tells the 2FA handlers. */

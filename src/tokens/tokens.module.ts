@@ -2,11 +2,13 @@ import { Module } from '@nestjs/common';
 import { RUNTIME_SECRETS } from '../config/app-config.module';
 import type { RuntimeSecrets } from '../config/runtime-secrets';
 import { AccessTokenService } from './access-token.service';
+import { JwksController } from './jwks.controller';
 import { KeyRing } from './key-ring';
 import { PreAuthBudgetService } from './pre-auth-budget.service';
 import { PreAuthTokenService } from './pre-auth-token.service';
 
 @Module({
+  controllers: [JwksController],
   providers: [
     { provide: KeyRing, inject: [RUNTIME_SECRETS], useFactory: (secrets: RuntimeSecrets) => new KeyRing(secrets) },
     AccessTokenService,

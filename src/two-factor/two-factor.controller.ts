@@ -4,6 +4,7 @@ import { PreAuth } from '../auth/pre-auth.decorator';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import type { PreAuthenticatedUser } from '../tokens/token-types';
 import { TotpCodeDto } from './dto/totp-code.dto';
+import { VerifyDto } from './dto/verify.dto';
 import { TwoFactorService } from './two-factor.service';
 
 /** The second step of login: these routes take a pre-auth token, and only they do. */
@@ -27,7 +28,7 @@ export class TwoFactorController {
 
   @Post('verify')
   @HttpCode(HttpStatus.OK)
-  verify(@CurrentUser() principal: PreAuthenticatedUser, @Body() dto: TotpCodeDto) {
-    return this.twoFactor.verify(principal, dto.code);
+  verify(@CurrentUser() principal: PreAuthenticatedUser, @Body() dto: VerifyDto) {
+    return this.twoFactor.verify(principal, dto);
   }
 }

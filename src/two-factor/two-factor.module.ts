@@ -1,20 +1,29 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfigService } from '../config/app-config.service';
 import { RUNTIME_SECRETS } from '../config/app-config.module';
 import type { RuntimeSecrets } from '../config/runtime-secrets';
-import { deriveKey } from '../crypto/key-derivation';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
-import { TotpSecretBox } from './totp-secret-box';
+import { RecoveryCodeHasher } from './recovery-code-hasher';
+import { RecoveryCode } from './recovery-code.entity';
+import { RecoveryCodesService } from './recovery-codes.service';
+import { TotpCheckerService } from './totp-checker.service';
+import { TotpSecretVault } from './totp-secret-vault';
 import { TotpService } from './totp.service';
+import { TwoFactorSettingsController } from './two-factor-settings.controller';
+import { TwoFactorSettingsService } from './two-factor-settings.service';
 import { TwoFactorController } from './two-factor.controller';
 import { TwoFactorService } from './two-factor.service';
 
 @Module({
-  imports: [UsersModule, TokensModule],
-  controllers: [TwoFactorController],
+  imports: [TypeOrmModule.forFeature([RecoveryCode]), UsersModule, TokensModule],
+  controllers: [TwoFactorController, TwoFactorSettingsController],
   providers: [
     TwoFactorService,
+    TwoFactorSettingsService,
+    TotpCheckerService,
+    RecoveryCodesService,
     {
       provide: TotpService,
       inject: [AppConfigService],
@@ -22,11 +31,16 @@ import { TwoFactorService } from './two-factor.service';
         new TotpService({ window: config.app.totp.window, issuer: config.app.totp.issuer }),
     },
     {
-      provide: TotpSecretBox,
+      provide: TotpSecretVault,
       inject: [RUNTIME_SECRETS],
-      useFactory: (secrets: RuntimeSecrets) =>
-        new TotpSecretBox(deriveKey(secrets.appSecret, 'totp-secret-encryption')),
+      useFactory: (secrets: RuntimeSecrets) => new TotpSecretVault(secrets.appSecret, secrets.previousAppSecret),
+    },
+    {
+      provide: RecoveryCodeHasher,
+      inject: [RUNTIME_SECRETS],
+      useFactory: (secrets: RuntimeSecrets) => new RecoveryCodeHasher(secrets.appSecret, secrets.previousAppSecret),
     },
   ],
+  exports: [TotpCheckerService],
 })
 export class TwoFactorModule {}

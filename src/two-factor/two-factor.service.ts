@@ -1,12 +1,15 @@
-import { ConflictException, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import { toDataURL } from 'qrcode';
 import { AccountLockoutService } from '../rate-limit/account-lockout.service';
-import { AccessTokenService, type IssuedAccessToken } from '../tokens/access-token.service';
+import { SessionTokensService, type SessionTokens } from '../sessions/session-tokens.service';
 import { PreAuthBudgetService } from '../tokens/pre-auth-budget.service';
 import type { PreAuthenticatedUser } from '../tokens/token-types';
 import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
-import { TotpSecretBox } from './totp-secret-box';
+import type { VerifyDto } from './dto/verify.dto';
+import { RecoveryCodesService } from './recovery-codes.service';
+import { INVALID_CODE, TotpCheckerService } from './totp-checker.service';
+import { TotpSecretVault } from './totp-secret-vault';
 import { TotpService } from './totp.service';
 
 export interface TotpSetup {
@@ -15,8 +18,7 @@ export interface TotpSetup {
   qrCodeDataUrl: string;
 }
 
-const INVALID_CODE = 'Invalid code';
-
+/** The second step of login: the pre-auth routes. */
 @Injectable()
 export class TwoFactorService {
   private readonly logger = new Logger('TwoFactor');
@@ -24,10 +26,12 @@ export class TwoFactorService {
   constructor(
     private readonly users: UsersService,
     private readonly totp: TotpService,
-    private readonly box: TotpSecretBox,
+    private readonly vault: TotpSecretVault,
+    private readonly checker: TotpCheckerService,
+    private readonly recoveryCodes: RecoveryCodesService,
     private readonly budget: PreAuthBudgetService,
     private readonly lockout: AccountLockoutService,
-    private readonly accessTokens: AccessTokenService,
+    private readonly sessionTokens: SessionTokensService,
   ) {}
 
   /** Creates (or replaces) the pending secret; it becomes active only with a valid code. */
@@ -35,57 +39,70 @@ export class TwoFactorService {
     const user = await this.user(principal);
     if (user.totpEnabled) throw new ConflictException('Two-factor authentication is already enabled');
     const secret = this.totp.generateSecret();
-    await this.users.setPendingTotpSecret(user.id, this.box.seal(secret, user.id));
+    await this.users.setPendingTotpSecret(user.id, this.vault.seal(secret, user.id));
     const otpauthUrl = this.totp.keyUri(user.username, secret);
     const qrCodeDataUrl = await toDataURL(otpauthUrl, { errorCorrectionLevel: 'M', margin: 2 });
     return { secret, otpauthUrl, qrCodeDataUrl };
   }
 
-  async enable(principal: PreAuthenticatedUser, code: string): Promise<IssuedAccessToken> {
+  async enable(principal: PreAuthenticatedUser, code: string): Promise<SessionTokens & { recoveryCodes: string[] }> {
     const user = await this.user(principal);
     if (user.totpEnabled) throw new ConflictException('Two-factor authentication is already enabled');
     const sealed = user.totpPendingSecret;
     if (!sealed) throw new ConflictException('No pending authenticator: call /auth/2fa/setup first');
-    const step = await this.checkCode(principal, user, this.box.open(sealed, user.id), code);
-    // The confirming code's step is recorded too: it cannot be replayed at the next login.
-    if (!(await this.users.enableTotp(user.id, sealed, step))) throw new UnauthorizedException(INVALID_CODE);
-    this.logger.log(`two-factor enabled for user ${user.id}`);
-    return this.completeLogin(user);
-  }
-
-  async verify(principal: PreAuthenticatedUser, code: string): Promise<IssuedAccessToken> {
-    const user = await this.user(principal);
-    if (!user.totpEnabled || !user.totpSecret) {
-      throw new ConflictException('Two-factor authentication is not enabled: enroll with /auth/2fa/setup');
-    }
-    const step = await this.checkCode(principal, user, this.box.open(user.totpSecret, user.id), code);
-    if (!(await this.users.acceptTotpStep(user.id, step))) {
-      this.logger.warn(`TOTP replay refused for user ${user.id}`);
+    await this.chargeAttempt(principal, user);
+    const result = await this.totp.verify(this.vault.open(sealed, user.id).secret, code, user.totpLastStep);
+    if (!result.valid) {
+      this.logger.warn(`wrong TOTP code at enrollment for user ${user.id}`);
       throw new UnauthorizedException(INVALID_CODE);
     }
+    await this.budget.spend(principal.jti, principal.exp);
+    // The confirming code's step is recorded too: it cannot be replayed at the next login.
+    if (!(await this.users.enableTotp(user.id, sealed, result.timeStep))) throw new UnauthorizedException(INVALID_CODE);
+    this.logger.log(`two-factor enabled for user ${user.id}`);
+    const recoveryCodes = await this.recoveryCodes.replace(user.id);
+    return { ...(await this.completeLogin(user)), recoveryCodes };
+  }
+
+  async verify(
+    principal: PreAuthenticatedUser,
+    dto: VerifyDto,
+  ): Promise<SessionTokens & { recoveryCodesRemaining?: number }> {
+    if (dto.code !== undefined && dto.recoveryCode !== undefined) {
+      throw new BadRequestException('Send either code or recoveryCode, not both');
+    }
+    const user = await this.user(principal);
+    if (!user.totpEnabled) {
+      throw new ConflictException('Two-factor authentication is not enabled: enroll with /auth/2fa/setup');
+    }
+    await this.chargeAttempt(principal, user);
+    if (dto.recoveryCode !== undefined) {
+      const remaining = await this.recoveryCodes.consume(user.id, dto.recoveryCode);
+      if (remaining === null) {
+        this.logger.warn(`wrong recovery code for user ${user.id}`);
+        throw new UnauthorizedException(INVALID_CODE);
+      }
+      await this.budget.spend(principal.jti, principal.exp);
+      this.logger.log(`recovery code used by user ${user.id}, ${remaining} left`);
+      return { ...(await this.completeLogin(user)), recoveryCodesRemaining: remaining };
+    }
+    await this.checker.check(user, dto.code as string);
+    await this.budget.spend(principal.jti, principal.exp);
     return this.completeLogin(user);
   }
 
   /**
-   * Charges the account lockout and the token's budget before looking at the
-   * code, then spends the pre-auth token on success: a token is exchanged at
-   * most once, and wrong codes run it (and the account) out.
+   * Counts against the account lockout and the pre-auth token's budget before
+   * the code is looked at: wrong codes, TOTP or recovery, run both out.
    */
-  private async checkCode(principal: PreAuthenticatedUser, user: User, secret: string, code: string): Promise<number> {
+  private async chargeAttempt(principal: PreAuthenticatedUser, user: User): Promise<void> {
     await this.lockout.reserveAttempt(user.username);
     await this.budget.chargeCodeAttempt(principal.jti, principal.exp);
-    const result = await this.totp.verify(secret, code, user.totpLastStep);
-    if (!result.valid) {
-      this.logger.warn(`${result.replay ? 'TOTP replay' : 'wrong TOTP code'} for user ${user.id}`);
-      throw new UnauthorizedException(INVALID_CODE);
-    }
-    await this.budget.spend(principal.jti, principal.exp);
-    return result.timeStep;
   }
 
-  private async completeLogin(user: User): Promise<IssuedAccessToken> {
+  private async completeLogin(user: User): Promise<SessionTokens> {
     await this.lockout.reset(user.username);
-    return this.accessTokens.issue(user.id);
+    return this.sessionTokens.start(user.id);
   }
 
   private async user(principal: PreAuthenticatedUser): Promise<User> {

@@ -82,4 +82,22 @@ export class UsersService {
       .execute();
     return result.affected === 1;
   }
+
+  async setPasswordHash(userId: string, passwordHash: string): Promise<void> {
+    await this.users.update({ id: userId }, { passwordHash });
+  }
+
+  /** Lazy re-encryption after an APP_SECRET rotation: only if the row still holds what was read. */
+  async resealTotpSecret(userId: string, previous: string, resealed: string): Promise<void> {
+    await this.users.update({ id: userId, totpSecret: previous }, { totpSecret: resealed });
+  }
+
+  /**
+   * Removes the authenticator. The last accepted step stays: codes of a
+   * re-enrolled authenticator are from a new secret anyway, and keeping it
+   * costs nothing.
+   */
+  async removeTotp(userId: string): Promise<void> {
+    await this.users.update({ id: userId }, { totpSecret: null, totpPendingSecret: null, totpEnabled: false });
+  }
 }

@@ -1,0 +1,8 @@
+import { IsString, Matches } from 'class-validator';
+
+export class RefreshDto {
+  /** 32 random bytes in base64url: anything else cannot be a refresh token. */
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{43}$/, { message: 'refreshToken is not a refresh token' })
+  refreshToken: string;
+}

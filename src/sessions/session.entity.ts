@@ -1,0 +1,31 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { epochMillis } from '../database/epoch-millis.transformer';
+
+/**
+ * A login session: created by a full two-factor login, renewed by refresh
+ * tokens, ended by logout, theft detection, a password change or a 2FA
+ * reset. Its id is the `sid` claim of every access token it issues.
+ */
+@Entity({ name: 'sessions' })
+export class Session {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  @Index('idx_sessions_user')
+  @Column({ name: 'user_id', type: 'varchar', length: 36 })
+  userId: string;
+
+  @Column({ name: 'created_at', type: 'bigint', transformer: epochMillis })
+  createdAt: number;
+
+  /** Absolute end: REFRESH_TTL after creation, whatever the activity. */
+  @Column({ name: 'expires_at', type: 'bigint', transformer: epochMillis })
+  expiresAt: number;
+
+  /** Last refresh; the session dies after SESSION_IDLE_TTL without one. */
+  @Column({ name: 'last_used_at', type: 'bigint', transformer: epochMillis })
+  lastUsedAt: number;
+
+  @Column({ name: 'revoked_at', type: 'bigint', nullable: true, transformer: epochMillis })
+  revokedAt: number | null;
+}

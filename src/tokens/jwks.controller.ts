@@ -1,0 +1,21 @@
+import { Controller, Get, Header } from '@nestjs/common';
+import { Public } from '../auth/public.decorator';
+import { KeyRing } from './key-ring';
+
+/**
+ * Access-token verification keys for other services (RFC 7517). Pre-auth
+ * keys are secret HMAC keys and never appear here; with HS256 the set is
+ * empty, since a shared secret cannot be published.
+ */
+@Controller('.well-known')
+export class JwksController {
+  constructor(private readonly keys: KeyRing) {}
+
+  @Public()
+  @Get('jwks.json')
+  // Public keys change only on rotation; verifiers may cache them briefly.
+  @Header('Cache-Control', 'public, max-age=300')
+  jwks() {
+    return { keys: this.keys.publicJwks() };
+  }
+}

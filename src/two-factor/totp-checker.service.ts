@@ -1,0 +1,35 @@
+import { Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import type { User } from '../users/user.entity';
+import { UsersService } from '../users/users.service';
+import { TotpSecretVault } from './totp-secret-vault';
+import { TotpService } from './totp.service';
+
+export const INVALID_CODE = 'Invalid code';
+
+/**
+ * Checks a code against a user's enrolled authenticator, once: the code's
+ * time step is recorded by an atomic conditional update, so a code (or an
+ * older one) can never be accepted twice, even by two requests racing on
+ * two instances.
+ */
+@Injectable()
+export class TotpCheckerService {
+  private readonly logger = new Logger('TwoFactor');
+
+  constructor(
+    private readonly users: UsersService,
+    private readonly totp: TotpService,
+    private readonly vault: TotpSecretVault,
+  ) {}
+
+  async check(user: User, code: string): Promise<void> {
+    if (!user.totpEnabled || !user.totpSecret) throw new UnauthorizedException(INVALID_CODE);
+    const { secret, resealed } = this.vault.open(user.totpSecret, user.id);
+    if (resealed) await this.users.resealTotpSecret(user.id, user.totpSecret, resealed);
+    const result = await this.totp.verify(secret, code, user.totpLastStep);
+    if (!result.valid || !(await this.users.acceptTotpStep(user.id, result.timeStep))) {
+      this.logger.warn(`${!result.valid && !result.replay ? 'wrong TOTP code' : 'TOTP replay refused'} for user ${user.id}`);
+      throw new UnauthorizedException(INVALID_CODE);
+    }
+  }
+}

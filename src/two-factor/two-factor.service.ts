@@ -51,7 +51,11 @@ export class TwoFactorService {
     const sealed = user.totpPendingSecret;
     if (!sealed) throw new ConflictException('No pending authenticator: call /auth/2fa/setup first');
     await this.chargeAttempt(principal, user);
-    const result = await this.totp.verify(this.vault.open(sealed, user.id).secret, code, user.totpLastStep);
+    const opened = this.vault.open(sealed, user.id);
+    // No last step: a stored one belongs to the authenticator a 2FA reset
+    // removed. The new secret's codes were never used, and holding them to
+    // the old step would refuse a correct code for up to a minute after a reset.
+    const result = await this.totp.verify(opened.secret, code, null);
     if (!result.valid) {
       this.logger.warn(`wrong TOTP code at enrollment for user ${user.id}`);
       throw new UnauthorizedException(INVALID_CODE);
@@ -59,6 +63,9 @@ export class TwoFactorService {
     await this.budget.spend(principal.jti, principal.exp);
     // The confirming code's step is recorded too: it cannot be replayed at the next login.
     if (!(await this.users.enableTotp(user.id, sealed, result.timeStep))) throw new UnauthorizedException(INVALID_CODE);
+    // Set up before an APP_SECRET rotation: re-sealed now, as a TOTP login
+    // would, or it would stop opening once APP_SECRET_PREVIOUS is removed.
+    if (opened.resealed) await this.users.resealTotpSecret(user.id, sealed, opened.resealed);
     this.logger.log(`two-factor enabled for user ${user.id}`);
     const recoveryCodes = await this.recoveryCodes.replace(user.id);
     return { ...(await this.completeLogin(user)), recoveryCodes };

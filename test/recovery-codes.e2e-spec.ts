@@ -1,0 +1,286 @@
+import { randomInt } from 'node:crypto';
+import { enrolledUser, login, recoveryLogin, type EnrolledUser } from './support/flows';
+import { HttpsClient, type Response } from './support/https-client';
+import { RELAXED_LIMITS, removeDataDir, startTestApp, type TestApp } from './support/test-app';
+import { freshCode, totpAt, wrongCode } from './support/totp';
+
+/**
+ * One-time recovery codes: issued at enrollment, usable instead of a TOTP
+ * code at /auth/2fa/verify, each exactly once, counted against the pre-auth
+ * budget and the account lockout like any code, and replaceable by a
+ * logged-in user who proves a current TOTP code.
+ */
+
+const RECOVERY_CODE = /^[a-z2-7]{5}-[a-z2-7]{5}$/;
+
+/** A well-formed recovery code that is none of `taken`. */
+function wrongRecoveryCode(taken: string[]): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
+  for (;;) {
+    let code = '';
+    for (let i = 0; i < 10; i += 1) code += alphabet[randomInt(alphabet.length)];
+    const dashed = `${code.slice(0, 5)}-${code.slice(5)}`;
+    if (!taken.includes(dashed)) return dashed;
+  }
+}
+
+function expectUnauthorized(res: Response, message?: string): void {
+  expect(res.status).toBe(401);
+  expect(res.body).toEqual({
+    statusCode: 401,
+    error: 'Unauthorized',
+    message: message ?? expect.any(String),
+    requestId: res.headers['x-request-id'],
+  });
+}
+
+function expectBadRequest(res: Response, message: RegExp): void {
+  expect(res.status).toBe(400);
+  expect(res.body).toEqual({
+    statusCode: 400,
+    error: 'Bad Request',
+    message: expect.stringMatching(message),
+    requestId: res.headers['x-request-id'],
+  });
+}
+
+const verify = (client: HttpsClient, token: string, body: unknown) => client.post('/auth/2fa/verify', { token, body });
+
+describe('recovery codes', () => {
+  let t: TestApp;
+  let client: HttpsClient;
+
+  beforeAll(async () => {
+    t = await startTestApp({ ...RELAXED_LIMITS });
+    client = new HttpsClient(t.port, t.ca);
+  });
+  afterAll(async () => {
+    await t.close();
+    removeDataDir(t.dataDir);
+  });
+
+  it('enable returns 10 distinct xxxxx-xxxxx codes, different for every user', async () => {
+    const alice = await enrolledUser(client);
+    const bob = await enrolledUser(client);
+    for (const codes of [alice.recoveryCodes, bob.recoveryCodes]) {
+      expect(codes).toHaveLength(10);
+      for (const code of codes) expect(code).toMatch(RECOVERY_CODE);
+      expect(new Set(codes).size).toBe(10);
+    }
+    expect(alice.recoveryCodes.filter((code) => bob.recoveryCodes.includes(code))).toEqual([]);
+  });
+
+  describe('at /auth/2fa/verify', () => {
+    let user: EnrolledUser;
+    beforeAll(async () => {
+      user = await enrolledUser(client);
+    });
+
+    it('a code logs in once: 200 with recoveryCodesRemaining 9, then 401 with a new pre-auth token', async () => {
+      const res = await recoveryLogin(client, user.username, user.password, user.recoveryCodes[0]);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({
+        accessToken: expect.any(String),
+        refreshToken: expect.stringMatching(/^[\w-]{43}$/),
+        tokenType: 'Bearer',
+        expiresIn: 900,
+        recoveryCodesRemaining: 9,
+      });
+      const me = await client.get('/auth/me', { token: res.body.accessToken });
+      expect(me.status).toBe(200);
+      expect(me.body.username).toBe(user.username);
+
+      const reused = await recoveryLogin(client, user.username, user.password, user.recoveryCodes[0]);
+      expectUnauthorized(reused, 'Invalid code');
+
+      // The next code counts down further.
+      const next = await recoveryLogin(client, user.username, user.password, user.recoveryCodes[1]);
+      expect(next.status).toBe(200);
+      expect(next.body.recoveryCodesRemaining).toBe(8);
+    });
+
+    it('ignores case and the dash: upper case without the dash works, once', async () => {
+      const code = user.recoveryCodes[2];
+      const typed = code.toUpperCase().replace('-', '');
+      expect(typed).toMatch(/^[A-Z2-7]{10}$/);
+      const res = await recoveryLogin(client, user.username, user.password, typed);
+      expect(res.status).toBe(200);
+      expect(res.body.recoveryCodesRemaining).toBe(7);
+      // Used, whatever the spelling.
+      expectUnauthorized(await recoveryLogin(client, user.username, user.password, code));
+      expectUnauthorized(await recoveryLogin(client, user.username, user.password, code.replace('-', '')));
+    });
+
+    it("another user's code does not work", async () => {
+      const other = await enrolledUser(client);
+      expectUnauthorized(await recoveryLogin(client, user.username, user.password, other.recoveryCodes[0]));
+      // …and was not spent by the attempt.
+      expect((await recoveryLogin(client, other.username, other.password, other.recoveryCodes[0])).status).toBe(200);
+    });
+
+    it('two concurrent uses of the same code with two pre-auth tokens → exactly one 200', async () => {
+      const fresh = await enrolledUser(client);
+      const [a, b] = [
+        await login(client, fresh.username, fresh.password),
+        await login(client, fresh.username, fresh.password),
+      ];
+      const code = fresh.recoveryCodes[0];
+      const results = await Promise.all([
+        verify(client, a, { recoveryCode: code }),
+        verify(client, b, { recoveryCode: code }),
+      ]);
+      expect(results.map((r) => r.status).sort()).toEqual([200, 401]);
+      expect(results.find((r) => r.status === 200)?.body.recoveryCodesRemaining).toBe(9);
+    });
+
+    it('both code and recoveryCode → 400, and nothing is spent', async () => {
+      const fresh = await enrolledUser(client);
+      const token = await login(client, fresh.username, fresh.password);
+      const { code } = freshCode(fresh.secret, fresh.lastStep);
+      const res = await verify(client, token, { code, recoveryCode: fresh.recoveryCodes[0] });
+      expectBadRequest(res, /either code or recoveryCode/);
+      const ok = await verify(client, token, { recoveryCode: fresh.recoveryCodes[0] });
+      expect(ok.status).toBe(200);
+      expect(ok.body.recoveryCodesRemaining).toBe(9);
+    });
+
+    it.each([
+      ['neither', {}],
+      ['a null recoveryCode', { recoveryCode: null }],
+      ['a recovery code with a 0 (not base32)', { recoveryCode: 'abcd0-efghi' }],
+      ['a recovery code of 9 characters', { recoveryCode: 'abcde-fghi' }],
+      ['a numeric recovery code', { recoveryCode: 1234567890 }],
+    ])('%s → 400', async (_name, body) => {
+      const token = await login(client, user.username, user.password);
+      const res = await verify(client, token, body);
+      expect(res.status).toBe(400);
+    });
+
+    it('wrong recovery codes use up the pre-auth budget: after 5, the right code on that token → 401', async () => {
+      const fresh = await enrolledUser(client);
+      const token = await login(client, fresh.username, fresh.password);
+      for (let i = 0; i < 5; i += 1) {
+        const wrong = await verify(client, token, { recoveryCode: wrongRecoveryCode(fresh.recoveryCodes) });
+        expectUnauthorized(wrong, 'Invalid code');
+      }
+      expectUnauthorized(await verify(client, token, { recoveryCode: fresh.recoveryCodes[0] }));
+      // Control: the code was not spent; a new pre-auth token can use it.
+      const res = await recoveryLogin(client, fresh.username, fresh.password, fresh.recoveryCodes[0]);
+      expect(res.status).toBe(200);
+      expect(res.body.recoveryCodesRemaining).toBe(9);
+    });
+
+    it('wrong TOTP and recovery codes share the budget', async () => {
+      const fresh = await enrolledUser(client);
+      const token = await login(client, fresh.username, fresh.password);
+      for (let i = 0; i < 3; i += 1) expectUnauthorized(await verify(client, token, { code: wrongCode(fresh.secret) }));
+      for (let i = 0; i < 2; i += 1) {
+        expectUnauthorized(await verify(client, token, { recoveryCode: wrongRecoveryCode(fresh.recoveryCodes) }));
+      }
+      expectUnauthorized(await verify(client, token, { recoveryCode: fresh.recoveryCodes[0] }));
+    });
+  });
+
+  describe('POST /auth/2fa/recovery-codes', () => {
+    it('access token + current code → 200 with 10 new codes; the old ones stop working, the new ones work', async () => {
+      const user = await enrolledUser(client);
+      const { code } = freshCode(user.secret, user.lastStep);
+      const res = await client.post('/auth/2fa/recovery-codes', { token: user.accessToken, body: { code } });
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ recoveryCodes: expect.any(Array) });
+      expect(res.headers['cache-control']).toBe('no-store');
+      const fresh: string[] = res.body.recoveryCodes;
+      expect(fresh).toHaveLength(10);
+      for (const c of fresh) expect(c).toMatch(RECOVERY_CODE);
+      expect(new Set(fresh).size).toBe(10);
+      expect(fresh.filter((c) => user.recoveryCodes.includes(c))).toEqual([]);
+
+      for (const old of user.recoveryCodes.slice(0, 3)) {
+        expectUnauthorized(await recoveryLogin(client, user.username, user.password, old));
+      }
+      const withNew = await recoveryLogin(client, user.username, user.password, fresh[0]);
+      expect(withNew.status).toBe(200);
+      expect(withNew.body.recoveryCodesRemaining).toBe(9);
+      // The access token used for the regeneration is still good: regenerating ends no session.
+      expect((await client.get('/auth/me', { token: user.accessToken })).status).toBe(200);
+    });
+
+    it('without a valid code → 401 and the old codes keep working', async () => {
+      const user = await enrolledUser(client);
+      const route = '/auth/2fa/recovery-codes';
+      expectUnauthorized(await client.post(route, { token: user.accessToken, body: { code: wrongCode(user.secret) } }));
+      // The code that enabled 2FA is spent: a replay is refused too.
+      const replay = totpAt(user.secret, user.lastStep);
+      expectUnauthorized(await client.post(route, { token: user.accessToken, body: { code: replay } }));
+      const missing = await client.post(route, { token: user.accessToken, body: {} });
+      expectBadRequest(missing, /code must be exactly 6 digits/);
+
+      const res = await recoveryLogin(client, user.username, user.password, user.recoveryCodes[0]);
+      expect(res.status).toBe(200);
+      expect(res.body.recoveryCodesRemaining).toBe(9);
+    });
+
+    it('with a pre-auth token, or no token → 401, even with a valid code', async () => {
+      const user = await enrolledUser(client);
+      const preAuthToken = await login(client, user.username, user.password);
+      const { code } = freshCode(user.secret, user.lastStep);
+      expectUnauthorized(await client.post('/auth/2fa/recovery-codes', { token: preAuthToken, body: { code } }));
+      expectUnauthorized(await client.post('/auth/2fa/recovery-codes', { body: { code } }));
+      // The code was never looked at: still good for the login it was meant for.
+      expect((await verify(client, preAuthToken, { code })).status).toBe(200);
+    });
+
+    it('with the access token of an ended session → 401', async () => {
+      const user = await enrolledUser(client);
+      expect((await client.post('/auth/logout', { token: user.accessToken })).status).toBe(204);
+      const { code } = freshCode(user.secret, user.lastStep);
+      expectUnauthorized(await client.post('/auth/2fa/recovery-codes', { token: user.accessToken, body: { code } }));
+    });
+  });
+});
+
+describe('wrong recovery codes count against the account lockout (LOCKOUT_THRESHOLD=3)', () => {
+  let t: TestApp;
+  let client: HttpsClient;
+
+  beforeAll(async () => {
+    t = await startTestApp({ ...RELAXED_LIMITS, LOCKOUT_THRESHOLD: '3', LOCKOUT_SECONDS: '60' });
+    client = new HttpsClient(t.port, t.ca);
+  });
+  afterAll(async () => {
+    await t.close();
+    removeDataDir(t.dataDir);
+  });
+
+  it('3 wrong recovery codes lock the account: the right one → 429, and so does the password step', async () => {
+    const user = await enrolledUser(client);
+    const token = await login(client, user.username, user.password);
+    for (let i = 0; i < 3; i += 1) {
+      expectUnauthorized(await verify(client, token, { recoveryCode: wrongRecoveryCode(user.recoveryCodes) }));
+    }
+    // Within the pre-auth budget (5), so the 429 is the lockout.
+    const locked = await verify(client, token, { recoveryCode: user.recoveryCodes[0] });
+    expect(locked.status).toBe(429);
+    expect(locked.headers['retry-after']).toMatch(/^[1-9][0-9]*$/);
+    const relogin = await client.post('/auth/login', { body: { username: user.username, password: user.password } });
+    expect(relogin.status).toBe(429);
+
+    // Another account is not locked.
+    const other = await enrolledUser(client);
+    expect((await recoveryLogin(client, other.username, other.password, other.recoveryCodes[0])).status).toBe(200);
+  });
+
+  it('control: 2 wrong recovery codes, then the right one → 200, and the count starts over', async () => {
+    const user = await enrolledUser(client);
+    const token = await login(client, user.username, user.password);
+    for (let i = 0; i < 2; i += 1) {
+      expectUnauthorized(await verify(client, token, { recoveryCode: wrongRecoveryCode(user.recoveryCodes) }));
+    }
+    expect((await verify(client, token, { recoveryCode: user.recoveryCodes[0] })).status).toBe(200);
+    const again = await login(client, user.username, user.password);
+    for (let i = 0; i < 2; i += 1) {
+      expectUnauthorized(await verify(client, again, { recoveryCode: wrongRecoveryCode(user.recoveryCodes) }));
+    }
+    expect((await verify(client, again, { recoveryCode: user.recoveryCodes[1] })).status).toBe(200);
+  });
+});

@@ -40,11 +40,37 @@ export function toErrorResponse(exception: unknown, requestId: string): ErrorRes
     const message = fastifyMessage(exception.cause) ?? messageOf(exception);
     return { body: body(statusCode, message, requestId), headers, internal: statusCode >= 500 };
   }
+  if (isDatabaseUnavailable(exception)) {
+    const message = 'A required service (database) is unavailable; try again shortly';
+    return { body: body(HttpStatus.SERVICE_UNAVAILABLE, message, requestId), headers, internal: true };
+  }
   return {
     body: body(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error', requestId),
     headers,
     internal: true,
   };
+}
+
+const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
+/** PostgreSQL SQLSTATE class 08 (connection exception) and 57P0x (server shutting down or starting). */
+const UNAVAILABLE_SQLSTATE = /^(08\d{3}|57P0[1-3])$/;
+const CONNECTION_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/;
+
+/**
+ * A database that cannot be reached is the service being unavailable (503,
+ * retry later), not a bug (500). Driver errors arrive raw or wrapped by
+ * TypeORM (driverError).
+ */
+function isDatabaseUnavailable(exception: unknown): boolean {
+  const candidates = [exception, (exception as { driverError?: unknown } | null)?.driverError];
+  return candidates.some((error) => {
+    if (!(error instanceof Error)) return false;
+    const code = (error as { code?: unknown }).code;
+    return (
+      (typeof code === 'string' && (CONNECTION_ERROR_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) ||
+      CONNECTION_MESSAGES.test(error.message)
+    );
+  });
 }
 
 /** Nest maps Fastify's own 4xx errors to HttpExceptions, keeping the original as the cause. */
@@ -54,7 +80,8 @@ function fastifyMessage(cause: unknown): string | undefined {
 }
 
 function messageOf(exception: HttpException): string {
-  if (exception.getStatus() >= 500) return 'Internal server error';
+  // A 5xx message could carry internals; 503 is ours and says which dependency is down.
+  if (exception.getStatus() >= 500 && exception.getStatus() !== 503) return 'Internal server error';
   const response = exception.getResponse();
   const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
   if (Array.isArray(message)) return message.map(String).join('; ');

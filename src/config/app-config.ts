@@ -11,7 +11,9 @@ export interface AppConfig {
   isProduction: boolean;
   http: { host: string; port: number; bodyLimitBytes: number };
   tls: { certFile?: string; keyFile?: string; certsDir: string };
-  database: { url: string };
+  database: { url: string; poolSize: number };
+  /** Shared short-lived state; url undefined means in-process. */
+  redis: { url?: string; keyPrefix: string };
   secrets: { appSecret?: string; previousAppSecret?: string; devSecretsDir: string };
   jwt: {
     algorithm: 'ES256' | 'HS256';
@@ -27,7 +29,7 @@ export interface AppConfig {
   totp: { issuer: string; window: number };
   registrationEnabled: boolean;
   network: { trustedProxies: IpRangeList; allowlist: IpRangeList };
-  rateLimit: { default: RateLimit; login: RateLimit; twoFactor: RateLimit };
+  rateLimit: { default: RateLimit; login: RateLimit; twoFactor: RateLimit; failOpen: boolean };
   lockout: { threshold: number; seconds: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'verbose';
 }

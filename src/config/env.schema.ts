@@ -45,6 +45,17 @@ export const envSchema = z.object({
     .string()
     .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'expected sqlite:<path> or postgres://…')
     .describe('sqlite:<path> (default) or postgres://user:pass@host/db'),
+  DATABASE_POOL_SIZE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(200)
+    .describe('PostgreSQL connection pool size per instance'),
+  REDIS_URL: optionalText('redis://… or rediss://… (TLS): share short-lived state between instances').refine(
+    (value) => value === undefined || /^rediss?:\/\/.+/.test(value),
+    'expected redis://… or rediss://…',
+  ),
+  REDIS_KEY_PREFIX: z.string().max(64).describe('prefix of every Redis key, to share one Redis between deployments'),
   APP_SECRET: optionalText('root secret (≥ 32 bytes) for the pre-auth key and TOTP encryption'),
   APP_SECRET_PREVIOUS: optionalText('the APP_SECRET before a rotation, still accepted for reading'),
   JWT_ALGORITHM: z.enum(['ES256', 'HS256']).describe('access-token algorithm'),
@@ -84,6 +95,7 @@ export const envSchema = z.object({
   RATE_LIMIT_DEFAULT: rate('every route, per client address'),
   RATE_LIMIT_LOGIN: rate('POST /auth/login and /auth/register, per client address'),
   RATE_LIMIT_2FA: rate('the /auth/2fa/* routes, per client address'),
+  RATE_LIMIT_FAIL_OPEN: bool('when Redis is down, let requests through un-throttled instead of 503'),
   LOCKOUT_THRESHOLD: z.coerce
     .number()
     .int()

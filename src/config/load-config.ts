@@ -80,7 +80,8 @@ export function loadConfig(source: Source): AppConfig {
     isProduction,
     http: { host: env.HOST, port: env.PORT, bodyLimitBytes: BODY_LIMIT_BYTES },
     tls: { certFile: env.TLS_CERT_FILE, keyFile: env.TLS_KEY_FILE, certsDir: env.CERTS_DIR },
-    database: { url: env.DATABASE_URL },
+    database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
+    redis: { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX },
     secrets: {
       appSecret: env.APP_SECRET,
       previousAppSecret: env.APP_SECRET_PREVIOUS,
@@ -107,6 +108,7 @@ export function loadConfig(source: Source): AppConfig {
       default: env.RATE_LIMIT_DEFAULT,
       login: env.RATE_LIMIT_LOGIN,
       twoFactor: env.RATE_LIMIT_2FA,
+      failOpen: env.RATE_LIMIT_FAIL_OPEN ?? false,
     },
     lockout: { threshold: env.LOCKOUT_THRESHOLD, seconds: env.LOCKOUT_SECONDS },
     logLevel: env.LOG_LEVEL,

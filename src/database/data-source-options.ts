@@ -16,12 +16,12 @@ export const MIGRATIONS = [CreateUsers1764374400000, CreateSessionsAndRecoveryCo
  * come from migrations (never synchronize), so what runs in production is
  * what was reviewed.
  */
-export function dataSourceOptions(url: string): DataSourceOptions {
+export function dataSourceOptions(url: string, poolSize: number): DataSourceOptions {
   const common = {
     entities: ENTITIES,
     migrations: MIGRATIONS,
-    migrationsRun: true,
-    migrationsTransactionMode: 'each' as const,
+    // MigrationRunner applies them, under a lock when instances share a database.
+    migrationsRun: false,
     synchronize: false,
     logging: false,
   };
@@ -32,5 +32,6 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     // WAL: a crash loses no committed write, and readers do not block the writer.
     return { ...common, type: 'better-sqlite3', database, enableWAL: database !== ':memory:' };
   }
-  return { ...common, type: 'postgres', url };
+  // TLS to PostgreSQL comes from the URL (?sslmode=require or verify-full).
+  return { ...common, type: 'postgres', url, extra: { max: poolSize, connectionTimeoutMillis: 3000 } };
 }

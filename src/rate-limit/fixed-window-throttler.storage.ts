@@ -1,4 +1,5 @@
 import type { ThrottlerStorage } from '@nestjs/throttler';
+import { DependencyUnavailableException } from '../state/dependency-unavailable.exception';
 import { ShortLivedStore } from '../state/short-lived.store';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
@@ -10,10 +11,25 @@ type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>
  * counter per client and window, exact because increment is atomic.
  */
 export class FixedWindowThrottlerStorage implements ThrottlerStorage {
-  constructor(private readonly store: ShortLivedStore) {}
+  constructor(
+    private readonly store: ShortLivedStore,
+    private readonly failOpen: boolean,
+  ) {}
 
   async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
-    const { value, ttlMs } = await this.store.increment(`rl:${key}`, ttl);
+    let counted;
+    try {
+      counted = await this.store.increment(`rl:${key}`, ttl);
+    } catch (error) {
+      // RATE_LIMIT_FAIL_OPEN trades protection for availability: while the
+      // store is down, requests pass un-throttled. Lockout, pre-auth budgets
+      // and revocations still fail closed.
+      if (this.failOpen && error instanceof DependencyUnavailableException) {
+        return { totalHits: 0, timeToExpire: Math.ceil(ttl / 1000), isBlocked: false, timeToBlockExpire: 0 };
+      }
+      throw error;
+    }
+    const { value, ttlMs } = counted;
     const seconds = Math.max(1, Math.ceil(ttlMs / 1000));
     const isBlocked = value > limit;
     return {

@@ -21,7 +21,7 @@ import { FixedWindowThrottlerStorage } from './fixed-window-throttler.storage';
           // X-RateLimit-Remaining on the login routes would tell an attacker
           // how many guesses are left; only Retry-After is sent, on a 429.
           setHeaders: false,
-          storage: new FixedWindowThrottlerStorage(store),
+          storage: new FixedWindowThrottlerStorage(store, rateLimit.failOpen),
         };
       },
     }),

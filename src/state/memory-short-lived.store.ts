@@ -73,6 +73,10 @@ export class MemoryShortLivedStore extends ShortLivedStore implements OnModuleDe
     this.entries.delete(key);
   }
 
+  async ping(): Promise<void> {
+    // In-process: always reachable.
+  }
+
   private live(key: string, now: number): Entry | undefined {
     const entry = this.entries.get(key);
     if (entry && entry.expiresAt <= now) {

@@ -22,4 +22,6 @@ export abstract class ShortLivedStore {
   /** Creates the entry with value 1 unless a live one exists; true when created. */
   abstract setIfAbsent(key: string, ttlMs: number): Promise<boolean>;
   abstract delete(key: string): Promise<void>;
+  /** Throws DependencyUnavailableException when the store cannot be reached. */
+  abstract ping(): Promise<void>;
 }

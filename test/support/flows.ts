@@ -14,6 +14,9 @@ export interface EnrolledUser {
   secret: string;
   lastStep: number;
   accessToken: string;
+  /** From the enable response: the session's first refresh token and the ten one-time recovery codes. */
+  refreshToken: string;
+  recoveryCodes: string[];
 }
 
 export async function register(client: HttpsClient, username = uniqueUsername(), password = STRONG_PASSWORD) {
@@ -38,5 +41,28 @@ export async function enrolledUser(client: HttpsClient, username = uniqueUsernam
   const { code, step } = freshCode(secret, null);
   const enable = await client.post('/auth/2fa/enable', { token: preAuthToken, body: { code } });
   if (enable.status !== 200) throw new Error(`enable: ${enable.status} ${enable.text}`);
-  return { username, password, secret, lastStep: step, accessToken: enable.body.accessToken };
+  return {
+    username,
+    password,
+    secret,
+    lastStep: step,
+    accessToken: enable.body.accessToken,
+    refreshToken: enable.body.refreshToken,
+    recoveryCodes: enable.body.recoveryCodes,
+  };
+}
+
+/** A compact JWT's header and claims, unverified: for looking at what the server issued. */
+export function decodeJwt(token: string): { header: Record<string, any>; claims: Record<string, any> } {
+  const [header, claims] = token
+    .split('.')
+    .slice(0, 2)
+    .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')));
+  return { header, claims };
+}
+
+/** Password step, then a recovery code instead of a TOTP code: a new session without spending a TOTP step. */
+export async function recoveryLogin(client: HttpsClient, username: string, password: string, recoveryCode: string) {
+  const preAuthToken = await login(client, username, password);
+  return client.post('/auth/2fa/verify', { token: preAuthToken, body: { recoveryCode } });
 }

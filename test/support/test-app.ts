@@ -1,11 +1,12 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createApp } from '../../src/app.factory';
 import type { AppConfig } from '../../src/config/app-config';
 import { defaultEnvironment } from '../../src/config/env.source';
 import { devCertificatePaths } from '../../src/tls/dev-certificates';
+import { ensureTestDatabase } from './test-database';
 
 /** Shared by every test app of a run: generated once, trusted by the test clients. */
 export const TEST_CERTS_DIR = join(tmpdir(), 'nest-2fa-api-test-certs');
@@ -24,8 +25,13 @@ export interface TestApp {
 
 /**
  * Boots the real application (createApp → configureApp, as main.ts does) on
- * an ephemeral port over HTTPS, with its own SQLite file and dev secrets.
+ * an ephemeral port over HTTPS, with its own database and dev secrets.
  * Test defaults: production-like code paths, quiet logs.
+ *
+ * With DATABASE_URL_TEST (postgres://…) each data directory gets its own
+ * PostgreSQL database, and with REDIS_URL_TEST its own Redis key prefix: the
+ * same suites then run distributed. Two apps started on the same dataDir
+ * share both, like two instances behind a load balancer.
  */
 export async function startTestApp(
   overrides: Record<string, string> = {},
@@ -41,6 +47,7 @@ export async function startTestApp(
     DEV_SECRETS_DIR: join(dataDir, 'secrets'),
     CERTS_DIR: TEST_CERTS_DIR,
     LOG_LEVEL: 'fatal',
+    ...(await distributedBackends(dataDir)),
     ...overrides,
   };
   const { app, config } = await createApp(env);
@@ -57,6 +64,17 @@ export async function startTestApp(
     env,
     close: () => app.close(),
   };
+}
+
+async function distributedBackends(dataDir: string): Promise<Record<string, string>> {
+  const env: Record<string, string> = {};
+  const name = basename(dataDir).replace(/[^a-zA-Z0-9]/g, '_').toLowerCase();
+  if (process.env.DATABASE_URL_TEST) env.DATABASE_URL = await ensureTestDatabase(process.env.DATABASE_URL_TEST, name);
+  if (process.env.REDIS_URL_TEST) {
+    env.REDIS_URL = process.env.REDIS_URL_TEST;
+    env.REDIS_KEY_PREFIX = `test:${name}:`;
+  }
+  return env;
 }
 
 export function removeDataDir(dataDir: string): void {

@@ -1,0 +1,275 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { enrolledUser, login, register, STRONG_PASSWORD, uniqueUsername } from './support/flows';
+import { HttpsClient } from './support/https-client';
+import { RELAXED_LIMITS, removeDataDir, startTestApp, type TestApp } from './support/test-app';
+import { freshCode } from './support/totp';
+
+/**
+ * Two instances sharing one PostgreSQL database and one Redis behave as one.
+ * Needs DATABASE_URL_TEST and REDIS_URL_TEST (npm run test:distributed, or
+ * .ci/run, which starts both services).
+ */
+const distributed = Boolean(process.env.DATABASE_URL_TEST && process.env.REDIS_URL_TEST);
+const describeDistributed = distributed ? describe : describe.skip;
+
+// Starting and stopping a Redis server and waiting for reconnection take seconds.
+jest.setTimeout(30_000);
+
+interface Cluster {
+  a: TestApp;
+  b: TestApp;
+  A: HttpsClient;
+  B: HttpsClient;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/** Two apps on one dataDir: same database, same Redis prefix, same dev secrets. */
+async function cluster(overrides: Record<string, string>): Promise<Cluster> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'nest-2fa-api-cluster-'));
+  const a = await startTestApp(overrides, { dataDir });
+  const b = await startTestApp(overrides, { dataDir });
+  expect(a.port).not.toBe(b.port);
+  return {
+    a,
+    b,
+    A: new HttpsClient(a.port, a.ca),
+    B: new HttpsClient(b.port, b.ca),
+    dataDir,
+    close: async () => {
+      await Promise.all([a.close(), b.close()]);
+      removeDataDir(dataDir);
+    },
+  };
+}
+
+describeDistributed('two instances, one PostgreSQL and one Redis', () => {
+  it('runs on PostgreSQL and Redis, not on the embedded defaults', async () => {
+    const c = await cluster(RELAXED_LIMITS);
+    try {
+      expect(c.a.config.database.url).toMatch(/^postgres/);
+      expect(c.a.config.redis.url).toMatch(/^redis/);
+      expect(c.a.config.database.url).toBe(c.b.config.database.url);
+    } finally {
+      await c.close();
+    }
+  });
+
+  describe('accounts, codes and sessions are shared', () => {
+    let c: Cluster;
+    beforeAll(async () => {
+      c = await cluster(RELAXED_LIMITS);
+    });
+    afterAll(() => c.close());
+
+    it('register on A, enroll on A, log in on B', async () => {
+      const user = await enrolledUser(c.A);
+      const preAuth = await login(c.B, user.username, user.password);
+      const verify = await c.B.post('/auth/2fa/verify', {
+        token: preAuth,
+        body: { code: freshCode(user.secret, user.lastStep).code },
+      });
+      expect(verify.status).toBe(200);
+      expect((await c.B.get('/auth/me', { token: verify.body.accessToken })).body.username).toBe(user.username);
+      expect((await c.A.get('/auth/me', { token: verify.body.accessToken })).status).toBe(200);
+    });
+
+    it('a code accepted on A is refused on B', async () => {
+      const user = await enrolledUser(c.A);
+      const next = freshCode(user.secret, user.lastStep);
+      const onA = await c.A.post('/auth/2fa/verify', { token: await login(c.A, user.username, user.password), body: { code: next.code } });
+      expect(onA.status).toBe(200);
+      const onB = await c.B.post('/auth/2fa/verify', { token: await login(c.B, user.username, user.password), body: { code: next.code } });
+      expect(onB.status).toBe(401);
+    });
+
+    it('the same code sent to A and B at the same moment: exactly one 200', async () => {
+      const user = await enrolledUser(c.A);
+      const [tokenA, tokenB] = [await login(c.A, user.username, user.password), await login(c.B, user.username, user.password)];
+      const { code } = freshCode(user.secret, user.lastStep);
+      const results = await Promise.all([
+        c.A.post('/auth/2fa/verify', { token: tokenA, body: { code } }),
+        c.B.post('/auth/2fa/verify', { token: tokenB, body: { code } }),
+      ]);
+      expect(results.map((r) => r.status).sort()).toEqual([200, 401]);
+    });
+
+    it('a pre-auth token exchanged on A is dead on B', async () => {
+      const user = await enrolledUser(c.A);
+      const token = await login(c.A, user.username, user.password);
+      const next = freshCode(user.secret, user.lastStep);
+      expect((await c.A.post('/auth/2fa/verify', { token, body: { code: next.code } })).status).toBe(200);
+      expect((await c.B.post('/auth/2fa/setup', { token })).status).toBe(401);
+    });
+
+    it('logout on A refuses that access token on B at once', async () => {
+      const user = await enrolledUser(c.A);
+      expect((await c.B.get('/auth/me', { token: user.accessToken })).status).toBe(200);
+      expect((await c.A.post('/auth/logout', { token: user.accessToken })).status).toBe(204);
+      expect((await c.B.get('/auth/me', { token: user.accessToken })).status).toBe(401);
+      expect((await c.B.post('/auth/refresh', { body: { refreshToken: user.refreshToken } })).status).toBe(401);
+    });
+
+    it('refresh-token reuse is detected across instances', async () => {
+      const user = await enrolledUser(c.A);
+      const rotated = await c.A.post('/auth/refresh', { body: { refreshToken: user.refreshToken } });
+      expect(rotated.status).toBe(200);
+      // The old token again, on the other instance: theft, the session ends everywhere.
+      expect((await c.B.post('/auth/refresh', { body: { refreshToken: user.refreshToken } })).status).toBe(401);
+      expect((await c.A.post('/auth/refresh', { body: { refreshToken: rotated.body.refreshToken } })).status).toBe(401);
+      expect((await c.A.get('/auth/me', { token: rotated.body.accessToken })).status).toBe(401);
+    });
+  });
+
+  it('login attempts spread over A and B hit one shared per-address limit', async () => {
+    const c = await cluster({ ...RELAXED_LIMITS, RATE_LIMIT_LOGIN: '4/60' });
+    try {
+      const body = { username: uniqueUsername(), password: STRONG_PASSWORD };
+      const statuses: number[] = [];
+      for (const client of [c.A, c.B, c.A, c.B, c.A, c.B]) statuses.push((await client.post('/auth/login', { body })).status);
+      expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('20 concurrent logins over both instances against a limit of 5: exactly 5 through', async () => {
+    const c = await cluster({ ...RELAXED_LIMITS, RATE_LIMIT_LOGIN: '5/60' });
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          (i % 2 ? c.A : c.B).post('/auth/login', { body: { username: uniqueUsername(), password: STRONG_PASSWORD } }),
+        ),
+      );
+      expect(results.filter((r) => r.status !== 429)).toHaveLength(5);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('the account lockout is shared: failures on A and B lock the account on both', async () => {
+    const c = await cluster({ ...RELAXED_LIMITS, LOCKOUT_THRESHOLD: '4' });
+    try {
+      const { username } = await register(c.A);
+      for (const client of [c.A, c.B, c.A, c.B]) {
+        expect((await client.post('/auth/login', { body: { username, password: 'wrong password, long enough' } })).status).toBe(401);
+      }
+      for (const client of [c.A, c.B]) {
+        const res = await client.post('/auth/login', { body: { username, password: STRONG_PASSWORD } });
+        expect(res.status).toBe(429);
+        expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+      }
+    } finally {
+      await c.close();
+    }
+  });
+});
+
+describeDistributed('Redis down: fail closed, recover by itself', () => {
+  let redis: ChildProcess | undefined;
+  let port: number;
+  let t: TestApp;
+  let client: HttpsClient;
+
+  const startRedis = async () => {
+    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
+    await waitFor(async () => (await client?.get('/health'))?.status === 200 || !client);
+  };
+  const stopRedis = async () => {
+    const child = redis;
+    if (!child) return;
+    await new Promise((resolve) => {
+      child.once('exit', resolve);
+      child.kill('SIGKILL');
+    });
+    redis = undefined;
+  };
+
+  beforeAll(async () => {
+    port = await freePort();
+    await startRedis();
+    await sleep(300);
+    t = await startTestApp({ ...RELAXED_LIMITS, REDIS_URL: `redis://127.0.0.1:${port}` });
+    client = new HttpsClient(t.port, t.ca);
+    await waitFor(async () => (await client.get('/health')).status === 200);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await stopRedis();
+    removeDataDir(t.dataDir);
+  });
+
+  it('answers 503 in the error shape while Redis is down, lets nothing through, then recovers', async () => {
+    const user = await enrolledUser(client);
+    expect((await client.get('/auth/me', { token: user.accessToken })).status).toBe(200);
+
+    await stopRedis();
+    const checks = [
+      await client.post('/auth/login', { body: { username: user.username, password: user.password } }),
+      await client.get('/auth/me', { token: user.accessToken }),
+      await client.post('/auth/refresh', { body: { refreshToken: user.refreshToken } }),
+      await client.get('/health'),
+    ];
+    for (const res of checks) {
+      expect(res.status).toBe(503);
+      expect(res.body).toEqual({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: expect.stringContaining('redis'),
+        requestId: expect.any(String),
+      });
+      expect(res.text).not.toMatch(/\n\s+at /);
+    }
+
+    await startRedis();
+    await waitFor(async () => (await client.get('/health')).status === 200);
+    expect((await client.get('/auth/me', { token: user.accessToken })).status).toBe(200);
+    expect((await client.post('/auth/login', { body: { username: user.username, password: user.password } })).status).toBe(200);
+  });
+
+  it('RATE_LIMIT_FAIL_OPEN=true serves public routes un-throttled while Redis is down; lockout still fails closed', async () => {
+    const open = await startTestApp({ ...RELAXED_LIMITS, REDIS_URL: `redis://127.0.0.1:${port}`, RATE_LIMIT_FAIL_OPEN: 'true' });
+    const openClient = new HttpsClient(open.port, open.ca);
+    try {
+      await waitFor(async () => (await openClient.get('/health')).status === 200);
+      await stopRedis();
+      expect((await openClient.get('/.well-known/jwks.json')).status).toBe(200);
+      expect((await client.get('/.well-known/jwks.json')).status).toBe(503);
+      const login = await openClient.post('/auth/login', { body: { username: 'someone', password: STRONG_PASSWORD } });
+      expect(login.status).toBe(503);
+    } finally {
+      await startRedis();
+      await open.close();
+      removeDataDir(open.dataDir);
+    }
+  });
+});
+
+async function waitFor(condition: () => Promise<boolean>, attempts = 100): Promise<void> {
+  for (let i = 0; i < attempts; i += 1) {
+    try {
+      if (await condition()) return;
+    } catch {
+      // Not up yet.
+    }
+    await sleep(100);
+  }
+  throw new Error('condition not met after bounded retries');
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { enrolledUser, login, register, STRONG_PASSWORD, uniqueUsername } from './support/flows';
 import { HttpsClient } from './support/https-client';
+import { TcpProxy } from './support/tcp-proxy';
 import { RELAXED_LIMITS, removeDataDir, startTestApp, type TestApp } from './support/test-app';
+import { ensureTestDatabase } from './support/test-database';
 import { freshCode } from './support/totp';
 
 /**
@@ -166,6 +168,59 @@ describeDistributed('two instances, one PostgreSQL and one Redis', () => {
       }
     } finally {
       await c.close();
+    }
+  });
+});
+
+describeDistributed('startup and the database', () => {
+  it('two instances starting at the same moment on an empty database apply each migration once', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nest-2fa-api-cluster-'));
+    const [a, b] = await Promise.all([startTestApp(RELAXED_LIMITS, { dataDir }), startTestApp(RELAXED_LIMITS, { dataDir })]);
+    try {
+      const { DataSource } = await import('typeorm');
+      const rows: { name: string }[] = await a.app.get(DataSource).query('SELECT name FROM migrations');
+      const names = rows.map((row) => row.name);
+      expect(names.length).toBeGreaterThan(0);
+      expect(new Set(names).size).toBe(names.length);
+      expect((await new HttpsClient(b.port, b.ca).get('/health')).status).toBe(200);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      removeDataDir(dataDir);
+    }
+  });
+
+  it('answers 503 while the database is unreachable, and recovers by itself', async () => {
+    const base = new URL(process.env.DATABASE_URL_TEST as string);
+    const proxy = await TcpProxy.start(base.hostname, Number(base.port || 5432));
+    const dataDir = mkdtempSync(join(tmpdir(), 'nest-2fa-api-dbdown-'));
+    const url = new URL(await ensureTestDatabase(base.toString(), 'dbdown_' + Date.now().toString(36)));
+    url.host = `127.0.0.1:${proxy.port}`;
+    const t = await startTestApp({ ...RELAXED_LIMITS, DATABASE_URL: url.toString() }, { dataDir });
+    const client = new HttpsClient(t.port, t.ca);
+    try {
+      const user = await enrolledUser(client);
+      await proxy.cut();
+      for (const res of [
+        await client.get('/health'),
+        await client.post('/auth/login', { body: { username: user.username, password: user.password } }),
+        await client.get('/auth/me', { token: user.accessToken }),
+      ]) {
+        expect(res.status).toBe(503);
+        expect(res.body).toEqual({
+          statusCode: 503,
+          error: 'Service Unavailable',
+          message: expect.stringContaining('database'),
+          requestId: expect.any(String),
+        });
+      }
+      await proxy.resume();
+      await waitFor(async () => (await client.get('/health')).status === 200);
+      expect((await client.get('/auth/me', { token: user.accessToken })).status).toBe(200);
+    } finally {
+      await proxy.resume();
+      await t.close();
+      await proxy.cut();
+      removeDataDir(dataDir);
     }
   });
 });

@@ -38,11 +38,12 @@ export function toErrorResponse(exception: unknown, requestId: string): ErrorRes
   if (exception instanceof HttpException) {
     const statusCode = exception.getStatus();
     const message = fastifyMessage(exception.cause) ?? messageOf(exception);
-    return { body: body(statusCode, message, requestId), headers, internal: statusCode >= 500 };
+    // 503 is an expected state (a dependency is down), reported without a stack.
+    return { body: body(statusCode, message, requestId), headers, internal: statusCode >= 500 && statusCode !== 503 };
   }
   if (isDatabaseUnavailable(exception)) {
     const message = 'A required service (database) is unavailable; try again shortly';
-    return { body: body(HttpStatus.SERVICE_UNAVAILABLE, message, requestId), headers, internal: true };
+    return { body: body(HttpStatus.SERVICE_UNAVAILABLE, message, requestId), headers, internal: false };
   }
   return {
     body: body(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error', requestId),
@@ -63,12 +64,14 @@ const CONNECTION_MESSAGES = /Connection terminated|timeout exceeded when trying 
  */
 function isDatabaseUnavailable(exception: unknown): boolean {
   const candidates = [exception, (exception as { driverError?: unknown } | null)?.driverError];
+  // Duck-typed, not instanceof Error: socket errors come from Node's core,
+  // which under a test runner's sandbox is another realm.
   return candidates.some((error) => {
-    if (!(error instanceof Error)) return false;
-    const code = (error as { code?: unknown }).code;
+    if (typeof error !== 'object' || error === null) return false;
+    const { code, message } = error as { code?: unknown; message?: unknown };
     return (
       (typeof code === 'string' && (CONNECTION_ERROR_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) ||
-      CONNECTION_MESSAGES.test(error.message)
+      (typeof message === 'string' && CONNECTION_MESSAGES.test(message))
     );
   });
 }

@@ -15,6 +15,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (response.internal) {
       // The stack goes to the server log, keyed by request id; the client gets the id only.
       this.logger.error(`request ${request.id} failed`, exception instanceof Error ? exception.stack : String(exception));
+    } else if (response.body.statusCode === 503) {
+      this.logger.warn(`request ${request.id}: ${response.body.message}`);
     }
     reply.headers(response.headers).status(response.body.statusCode).send(response.body);
   }

@@ -11,6 +11,9 @@ export async function ensureTestDatabase(baseUrl: string, name: string): Promise
   try {
     const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
     if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database}"`);
+  } catch (error) {
+    // Two instances of one cluster starting together both try to create it.
+    if ((error as { code?: string }).code !== '23505' && (error as { code?: string }).code !== '42P04') throw error;
   } finally {
     await client.end();
   }

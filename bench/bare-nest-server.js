@@ -1,0 +1,41 @@
+'use strict';
+// What the framework alone costs: Nest 12 on Fastify with one controller and
+// nothing else (no guards, pipes, filters, helmet or hooks), the same TLS
+// options as the API, answering GET /health with {"status":"ok"}. The gap
+// between this and the floor is Nest + Fastify; the gap between this and the
+// API's /health is the API's own request pipeline.
+// Plain JavaScript, so decorators are applied by hand in the order
+// TypeScript's emitted code would apply them.
+require('reflect-metadata');
+const { readFileSync } = require('node:fs');
+const { Controller, Get, Module } = require('@nestjs/common');
+const { NestFactory } = require('@nestjs/core');
+const { FastifyAdapter } = require('@nestjs/platform-fastify');
+const { buildTlsOptions } = require('../dist/tls/tls-options.js');
+
+class HealthController {
+  check() {
+    return { status: 'ok' };
+  }
+}
+Get()(HealthController.prototype, 'check', Object.getOwnPropertyDescriptor(HealthController.prototype, 'check'));
+Controller('health')(HealthController);
+
+class BareModule {}
+Module({ controllers: [HealthController] })(BareModule);
+
+async function main() {
+  const https = buildTlsOptions(readFileSync(process.env.BENCH_TLS_CERT), readFileSync(process.env.BENCH_TLS_KEY));
+  const app = await NestFactory.create(BareModule, new FastifyAdapter({ https }), { logger: false });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  process.send({ ready: true, port: app.getHttpServer().address().port });
+  process.on('message', (message) => {
+    if (message === 'stop') app.close().finally(() => process.exit(0));
+  });
+  process.on('disconnect', () => process.exit(0));
+}
+
+main().catch((error) => {
+  console.error('bare Nest server failed:', error);
+  process.exit(1);
+});

@@ -7,6 +7,10 @@ import { KeyRing } from '../tokens/key-ring';
 import type { KeyCallback } from '../tokens/key-callback';
 import { readJwtHeader } from '../tokens/jwt-header';
 import { ACCESS_TOKEN_TYP, type AccessTokenClaims, type AuthenticatedUser } from '../tokens/token-types';
+import { VerifiedTokenCache } from './verified-token-cache';
+
+/** Tokens travel only in the Authorization header, never in a query string or a cookie. */
+export const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
 
 /**
  * Verifies access tokens with everything pinned: the algorithm (so alg:none
@@ -20,10 +24,12 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-toke
     keys: KeyRing,
     config: AppConfigService,
     private readonly revocations: RevocationList,
+    private readonly verified: VerifiedTokenCache,
   ) {
     const { issuer, audience } = config.app.jwt;
     super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      jwtFromRequest: bearerToken,
+      passReqToCallback: true,
       algorithms: [keys.accessAlgorithm],
       issuer,
       audience,
@@ -37,7 +43,7 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-toke
     });
   }
 
-  async validate(claims: Partial<AccessTokenClaims>): Promise<AuthenticatedUser | false> {
+  async validate(request: unknown, claims: Partial<AccessTokenClaims>): Promise<AuthenticatedUser | false> {
     // jsonwebtoken accepts a token without exp; an access token must expire.
     if (typeof claims.exp !== 'number' || typeof claims.sub !== 'string' || typeof claims.jti !== 'string') {
       return false;
@@ -46,6 +52,9 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-toke
     // Logout and theft detection must bite before exp: a lookup in the
     // short-lived revocation list, not a database read per request.
     if (await this.revocations.isRevoked(claims.sid)) return false;
-    return { id: claims.sub, jti: claims.jti, sid: claims.sid };
+    const user = { id: claims.sub, jti: claims.jti, sid: claims.sid };
+    const token = bearerToken(request);
+    if (token) this.verified.set(token, user, claims.exp);
+    return user;
   }
 }

@@ -7,10 +7,13 @@ import { AccessTokenStrategy } from './access-token.strategy';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { PreAuthTokenStrategy } from './pre-auth-token.strategy';
+import { VerifiedTokenCache } from './verified-token-cache';
 
 @Module({
   imports: [PassportModule, UsersModule, TokensModule, TwoFactorModule],
   controllers: [AuthController],
-  providers: [AuthService, AccessTokenStrategy, PreAuthTokenStrategy],
+  providers: [AuthService, AccessTokenStrategy, PreAuthTokenStrategy, VerifiedTokenCache],
+  // The global JwtAuthGuard (registered in AppModule) reads the same cache.
+  exports: [VerifiedTokenCache],
 })
 export class AuthModule {}

@@ -1,11 +1,17 @@
-import { ExecutionContext, Injectable } from '@nestjs/common';
+import { ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
+import { perHandler } from '../common/per-handler';
+import { RevocationList } from '../sessions/revocation-list';
+import { bearerToken } from './access-token.strategy';
 import { IS_PRE_AUTH } from './pre-auth.decorator';
 import { IS_PUBLIC } from './public.decorator';
+import { VerifiedTokenCache } from './verified-token-cache';
 
 const AccessTokenGuard = AuthGuard('access-token');
 const PreAuthTokenGuard = AuthGuard('pre-auth-token');
+
+type RouteAuth = 'public' | 'pre-auth' | 'access-token';
 
 /**
  * Global and deny by default: every route needs an access token unless it
@@ -15,17 +21,35 @@ const PreAuthTokenGuard = AuthGuard('pre-auth-token');
 @Injectable()
 export class JwtAuthGuard extends AccessTokenGuard {
   private readonly preAuthGuard = new PreAuthTokenGuard();
+  private readonly routeAuth = perHandler<RouteAuth>((context) => {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return 'public';
+    if (this.reflector.getAllAndOverride<boolean>(IS_PRE_AUTH, targets)) return 'pre-auth';
+    return 'access-token';
+  });
 
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly verified: VerifiedTokenCache,
+    private readonly revocations: RevocationList,
+  ) {
     super();
   }
 
-  override canActivate(context: ExecutionContext) {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    if (this.reflector.getAllAndOverride<boolean>(IS_PRE_AUTH, targets)) {
-      return this.preAuthGuard.canActivate(context);
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const auth = this.routeAuth(context);
+    if (auth === 'public') return true;
+    if (auth === 'pre-auth') return (await this.preAuthGuard.canActivate(context)) as boolean;
+    // A token passport-jwt verified before, byte for byte and not expired,
+    // skips the signature check; its session is still checked every time.
+    const request = context.switchToHttp().getRequest<{ user?: unknown }>();
+    const token = bearerToken(request);
+    const user = token ? this.verified.get(token) : undefined;
+    if (user) {
+      if (await this.revocations.isRevoked(user.sid)) throw new UnauthorizedException();
+      request.user = user;
+      return true;
     }
-    return super.canActivate(context);
+    return (await super.canActivate(context)) as boolean;
   }
 }

@@ -1,8 +1,7 @@
 import { ForbiddenException, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { clientAddressOf } from '../client-address/client-address';
+import { clientAddressOf, clientIpOf } from '../client-address/client-address';
 import type { IpRangeList } from '../client-address/ip-range-list';
-import { parseCanonicalIp } from '../client-address/parse-ip';
 
 const logger = new Logger('IpAllowlist');
 
@@ -13,9 +12,8 @@ const logger = new Logger('IpAllowlist');
  * refused, never treated as the address it imitates.
  */
 export function isAllowed(request: FastifyRequest, lists: readonly IpRangeList[]): boolean {
-  const address = clientAddressOf(request);
-  const parsed = address === null ? null : parseCanonicalIp(address);
-  return parsed !== null && lists.every((list) => list.contains(parsed));
+  const ip = clientIpOf(request);
+  return ip !== null && lists.every((list) => list.contains(ip));
 }
 
 /** Logs the refusal (address, route, request id) and builds the 403. */

@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import type { IpRangeList } from '../client-address/ip-range-list';
+import { perHandler } from '../common/per-handler';
 import { AppConfigService } from '../config/app-config.service';
 import { ALLOW_FROM } from './allow-from.decorator';
 import { isAllowed, refusal } from './ip-access';
@@ -27,12 +28,19 @@ export class IpAllowlistGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    // Every @AllowFrom applies, the controller's and the handler's alike: a
-    // handler list that overrode its controller's could widen it.
-    const routeLists = this.reflector
-      .getAll<(IpRangeList | undefined)[]>(ALLOW_FROM, [context.getHandler(), context.getClass()])
-      .filter((list): list is IpRangeList => list !== undefined);
-    if (isAllowed(request, [this.allowlist, ...routeLists])) return true;
+    if (isAllowed(request, this.lists(context))) return true;
     throw refusal(request);
   }
+
+  /**
+   * The global list plus every @AllowFrom, the controller's and the
+   * handler's alike: a handler list that overrode its controller's could
+   * widen it.
+   */
+  private readonly lists = perHandler((context) => [
+    this.allowlist,
+    ...this.reflector
+      .getAll<(IpRangeList | undefined)[]>(ALLOW_FROM, [context.getHandler(), context.getClass()])
+      .filter((list): list is IpRangeList => list !== undefined),
+  ]);
 }

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { hash, verify, type Options } from '@node-rs/argon2';
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { ConcurrencyLimit } from './concurrency-limit';
 
 // `Algorithm` is a const enum that the native binding exports as an empty
 // object, so a transpiler that does not inline const enums (swc under Jest)
@@ -22,10 +24,12 @@ const ARGON2_OPTIONS: Options = {
 @Injectable()
 export class PasswordHasher {
   private dummyHash: Promise<string> | undefined;
+  // One core stays free for the event loop (and everything that is not a login).
+  private readonly slots = new ConcurrencyLimit(Math.max(1, availableParallelism() - 1));
 
   /** Argon2id PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`) with a random salt. */
   hash(password: string): Promise<string> {
-    return hash(password, ARGON2_OPTIONS);
+    return this.slots.run(() => hash(password, ARGON2_OPTIONS));
   }
 
   /**
@@ -36,7 +40,7 @@ export class PasswordHasher {
    */
   async verify(storedHash: string, password: string): Promise<boolean> {
     try {
-      return await verify(storedHash, password);
+      return await this.slots.run(() => verify(storedHash, password));
     } catch {
       return false;
     }

@@ -38,7 +38,10 @@ export async function createApp(
     requestIdHeader: false,
     // Proxies are handled by the client-address resolver, with its stricter rules.
     trustProxy: false,
-    return503OnClosing: true,
+    // Graceful shutdown: requests already on an open connection when close()
+    // starts are served to the end, not answered by Fastify's own 503 (which
+    // would bypass the error shape and the security headers).
+    return503OnClosing: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, secrets), adapter, {
     logger: logLevels(config.logLevel),

@@ -1,4 +1,4 @@
-import { Logger, OnModuleDestroy } from '@nestjs/common';
+import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { DependencyUnavailableException } from './dependency-unavailable.exception';
 import { CounterValue, ShortLivedStore } from './short-lived.store';
@@ -25,7 +25,7 @@ local value = redis.call('GET', KEYS[1])
 if not value then return nil end
 return {tonumber(value), redis.call('PTTL', KEYS[1])}`;
 
-export class RedisShortLivedStore extends ShortLivedStore implements OnModuleDestroy {
+export class RedisShortLivedStore extends ShortLivedStore implements OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
   private readonly redis: Redis;
 
@@ -48,8 +48,9 @@ export class RedisShortLivedStore extends ShortLivedStore implements OnModuleDes
     this.redis.defineCommand('slRead', { numberOfKeys: 1, lua: READ });
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.redis.disconnect();
+  /** After the HTTP server has drained: requests still in flight during shutdown keep their store. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
   }
 
   async increment(key: string, ttlMs: number): Promise<CounterValue> {

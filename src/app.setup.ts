@@ -6,6 +6,7 @@ import { registerClientAddress } from './client-address/client-address';
 import { HttpErrorFilter } from './common/http-error.filter';
 import type { AppConfig } from './config/app-config';
 import { registerIpAllowlistHook } from './ip-allowlist/ip-allowlist.hook';
+import { setupOpenApi } from './openapi/openapi.setup';
 
 /**
  * Everything that shapes a request around the controllers: used by main.ts
@@ -37,6 +38,9 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
 
   // After the headers above, so a refusal carries them too.
   registerIpAllowlistHook(fastify, config.network.allowlist);
+
+  // Swagger UI and the OpenAPI document, outside production only; after the allowlist hook, which covers them.
+  setupOpenApi(app, config);
 
   // Bodies are JSON only. Fastify also parses text/plain by default, which
   // would hand a bare string to the validation pipe.

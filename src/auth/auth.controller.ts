@@ -1,14 +1,18 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAccessToken, ApiErrors, ApiJsonBodyErrors } from '../openapi/api-docs.decorators';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import type { AuthenticatedUser } from '../tokens/token-types';
 import { AuthService } from './auth.service';
 import { CurrentUser } from './current-user.decorator';
+import { LoginResponseDto, MeResponseDto, RegisteredUserDto } from './dto/auth-responses.dto';
 import { ChangePasswordDto } from './dto/change-password.dto';
 import { LoginDto } from './dto/login.dto';
 import { RegisterDto } from './dto/register.dto';
 import { Public } from './public.decorator';
 import { RegistrationOpenGuard } from './registration-open.guard';
 
+@ApiTags('auth')
 @Controller('auth')
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
@@ -18,6 +22,14 @@ export class AuthController {
   @UseGuards(RegistrationOpenGuard)
   @Post('register')
   @HttpCode(HttpStatus.CREATED)
+  @ApiOperation({ summary: 'Create an account (outside production, or with REGISTRATION_ENABLED=true)' })
+  @ApiCreatedResponse({ type: RegisteredUserDto })
+  @ApiJsonBodyErrors()
+  @ApiErrors({
+    400: 'The password fails the policy (too short, too guessable)',
+    404: 'Registration is disabled (REGISTRATION_ENABLED=false)',
+    409: 'This username is taken',
+  })
   register(@Body() dto: RegisterDto) {
     return this.auth.register(dto);
   }
@@ -26,17 +38,32 @@ export class AuthController {
   @RateLimit('login')
   @Post('login')
   @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Step 1 of login: check the password, get a pre-auth token for the second factor' })
+  @ApiOkResponse({ type: LoginResponseDto })
+  @ApiJsonBodyErrors()
+  @ApiErrors({
+    401: 'Invalid username or password (the same answer for an unknown user)',
+    429: 'Also: the account is locked out after repeated failures',
+  })
   login(@Body() dto: LoginDto) {
     return this.auth.login(dto);
   }
 
   @Post('password')
   @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Change the password (needs the current password and a TOTP code); every session ends, this one included' })
+  @ApiAccessToken()
+  @ApiNoContentResponse({ description: 'Password changed' })
+  @ApiJsonBodyErrors()
+  @ApiErrors({ 400: 'The new password fails the policy', 401: 'Invalid password or code' })
   changePassword(@CurrentUser() user: AuthenticatedUser, @Body() dto: ChangePasswordDto) {
     return this.auth.changePassword(user, dto);
   }
 
   @Get('me')
+  @ApiOperation({ summary: 'The logged-in user' })
+  @ApiAccessToken()
+  @ApiOkResponse({ type: MeResponseDto })
   me(@CurrentUser() user: AuthenticatedUser) {
     return this.auth.me(user.id);
   }

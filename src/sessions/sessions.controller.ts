@@ -1,12 +1,16 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { Public } from '../auth/public.decorator';
+import { ApiAccessToken, ApiErrors, ApiJsonBodyErrors } from '../openapi/api-docs.decorators';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import type { AuthenticatedUser } from '../tokens/token-types';
 import { RefreshDto } from './dto/refresh.dto';
+import { SessionTokensDto } from './dto/session-tokens.dto';
 import { SessionTokensService } from './session-tokens.service';
 import { SessionsService } from './sessions.service';
 
+@ApiTags('sessions')
 @Controller('auth')
 export class SessionsController {
   constructor(
@@ -19,19 +23,29 @@ export class SessionsController {
   @RateLimit('login')
   @Post('refresh')
   @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Trade the refresh token for a new access token and the next refresh token' })
+  @ApiOkResponse({ type: SessionTokensDto })
+  @ApiJsonBodyErrors()
+  @ApiErrors({ 401: 'Unknown, expired or already used refresh token, or the session has ended (reuse ends the session)' })
   refresh(@Body() dto: RefreshDto) {
     return this.sessionTokens.refresh(dto.refreshToken);
   }
 
   @Post('logout')
   @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'End this session: its access and refresh tokens stop working' })
+  @ApiAccessToken()
+  @ApiNoContentResponse({ description: 'Session ended' })
   async logout(@CurrentUser() user: AuthenticatedUser): Promise<void> {
-    await this.sessions.end(user.sid);
+    await this.sessions.logout(user.id, user.sid);
   }
 
   @Post('logout-all')
   @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: "End every session of the user, this one included" })
+  @ApiAccessToken()
+  @ApiNoContentResponse({ description: 'Every session ended' })
   async logoutAll(@CurrentUser() user: AuthenticatedUser): Promise<void> {
-    await this.sessions.endAllForUser(user.id);
+    await this.sessions.logoutAll(user.id);
   }
 }

@@ -1,5 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/public.decorator';
+import { JwksDto } from './dto/jwks.dto';
 import { KeyRing } from './key-ring';
 
 /**
@@ -7,6 +9,7 @@ import { KeyRing } from './key-ring';
  * keys are secret HMAC keys and never appear here; with HS256 the set is
  * empty, since a shared secret cannot be published.
  */
+@ApiTags('keys')
 @Controller('.well-known')
 export class JwksController {
   constructor(private readonly keys: KeyRing) {}
@@ -15,6 +18,8 @@ export class JwksController {
   @Get('jwks.json')
   // Public keys change only on rotation; verifiers may cache them briefly.
   @Header('Cache-Control', 'public, max-age=300')
+  @ApiOperation({ summary: 'Public keys that verify access tokens (JWKS)' })
+  @ApiOkResponse({ type: JwksDto })
   jwks() {
     return { keys: this.keys.publicJwks() };
   }

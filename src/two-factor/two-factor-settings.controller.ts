@@ -1,25 +1,39 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '../auth/current-user.decorator';
+import { ApiAccessToken, ApiErrors, ApiJsonBodyErrors } from '../openapi/api-docs.decorators';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import type { AuthenticatedUser } from '../tokens/token-types';
 import { ResetTwoFactorDto } from './dto/reset-two-factor.dto';
 import { TotpCodeDto } from './dto/totp-code.dto';
+import { RecoveryCodesDto } from './dto/two-factor-responses.dto';
 import { TwoFactorSettingsService } from './two-factor-settings.service';
 
 /** Second-factor management for a logged-in user: access token plus a current code. */
 @RateLimit('2fa')
+@ApiTags('two-factor settings')
 @Controller('auth/2fa')
 export class TwoFactorSettingsController {
   constructor(private readonly settings: TwoFactorSettingsService) {}
 
   @Post('recovery-codes')
   @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Replace the recovery codes (the old ones stop working); needs a current code' })
+  @ApiAccessToken()
+  @ApiOkResponse({ type: RecoveryCodesDto })
+  @ApiJsonBodyErrors()
+  @ApiErrors({ 401: 'Invalid code' })
   regenerateRecoveryCodes(@CurrentUser() user: AuthenticatedUser, @Body() dto: TotpCodeDto) {
     return this.settings.regenerateRecoveryCodes(user, dto.code);
   }
 
   @Post('reset')
   @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Remove the authenticator (password and a current code): every session ends, the next login enrols again' })
+  @ApiAccessToken()
+  @ApiNoContentResponse({ description: 'Two-factor authentication reset' })
+  @ApiJsonBodyErrors()
+  @ApiErrors({ 401: 'Invalid password or code' })
   reset(@CurrentUser() user: AuthenticatedUser, @Body() dto: ResetTwoFactorDto) {
     return this.settings.reset(user, dto.password, dto.code);
   }

@@ -1,33 +1,58 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { PreAuth } from '../auth/pre-auth.decorator';
+import { ApiErrors, ApiJsonBodyErrors, ApiPreAuthToken } from '../openapi/api-docs.decorators';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import type { PreAuthenticatedUser } from '../tokens/token-types';
 import { TotpCodeDto } from './dto/totp-code.dto';
+import { EnabledTwoFactorDto, TotpSetupDto, VerifiedDto } from './dto/two-factor-responses.dto';
 import { VerifyDto } from './dto/verify.dto';
 import { TwoFactorService } from './two-factor.service';
 
 /** The second step of login: these routes take a pre-auth token, and only they do. */
 @PreAuth()
 @RateLimit('2fa')
+@ApiTags('two-factor login')
 @Controller('auth/2fa')
 export class TwoFactorController {
   constructor(private readonly twoFactor: TwoFactorService) {}
 
   @Post('setup')
   @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Enrolment, step 1: a new TOTP secret (pending until /auth/2fa/enable)' })
+  @ApiPreAuthToken()
+  @ApiOkResponse({ type: TotpSetupDto })
+  @ApiErrors({ 409: 'Two-factor authentication is already enabled' })
   setup(@CurrentUser() principal: PreAuthenticatedUser) {
     return this.twoFactor.setup(principal);
   }
 
   @Post('enable')
   @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Enrolment, step 2: confirm with a code; completes the login and returns recovery codes once' })
+  @ApiPreAuthToken()
+  @ApiOkResponse({ type: EnabledTwoFactorDto })
+  @ApiJsonBodyErrors()
+  @ApiErrors({
+    401: 'Invalid code',
+    409: 'Already enabled, or no pending secret (call /auth/2fa/setup first)',
+  })
   enable(@CurrentUser() principal: PreAuthenticatedUser, @Body() dto: TotpCodeDto) {
     return this.twoFactor.enable(principal, dto.code);
   }
 
   @Post('verify')
   @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Second step of login: a TOTP code or a recovery code; returns the session tokens' })
+  @ApiPreAuthToken()
+  @ApiOkResponse({ type: VerifiedDto })
+  @ApiJsonBodyErrors()
+  @ApiErrors({
+    400: 'Both code and recoveryCode were sent',
+    401: 'Invalid code',
+    409: 'Two-factor authentication is not enabled: enrol with /auth/2fa/setup',
+  })
   verify(@CurrentUser() principal: PreAuthenticatedUser, @Body() dto: VerifyDto) {
     return this.twoFactor.verify(principal, dto);
   }

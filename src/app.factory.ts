@@ -1,19 +1,21 @@
-import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
+import { createRootLogger, forgetPreviousPinoRoot } from './audit/logging';
+import { registerRequestContext } from './audit/request-context';
+import { SecurityEvents } from './audit/security-events.service';
 import type { AppConfig } from './config/app-config';
 import { loadConfig } from './config/load-config';
 import { resolveRuntimeSecrets } from './config/runtime-secrets';
 import { loadServerTls } from './tls/server-tls';
 
-const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-
-function logLevels(level: AppConfig['logLevel']): LogLevel[] {
-  const index = LEVELS.indexOf(level === 'info' ? 'log' : level);
-  return LEVELS.slice(0, index + 1);
+export interface CreateAppOptions {
+  /** Where the JSON log lines go instead of stdout: the tests' seam for reading them. */
+  logDestination?: DestinationStream;
 }
 
 /**
@@ -23,10 +25,14 @@ function logLevels(level: AppConfig['logLevel']): LogLevel[] {
  */
 export async function createApp(
   source: Record<string, string | undefined>,
+  options: CreateAppOptions = {},
 ): Promise<{ app: NestFastifyApplication; config: AppConfig }> {
   const config = loadConfig(source);
-  Logger.overrideLogger(logLevels(config.logLevel));
-  const log = (message: string) => Logger.log(message, 'Bootstrap');
+  // Every line, Nest's own included, is JSON through this one pino logger.
+  // Before the container exists (secrets, TLS, the dev-CA hint) it is written to directly.
+  const rootLogger = createRootLogger(config, options.logDestination);
+  const bootstrapLog = rootLogger.child({ context: 'Bootstrap' });
+  const log = (message: string) => bootstrapLog.info(message);
   const secrets = await resolveRuntimeSecrets(config, log);
   const https = await loadServerTls(config, log);
   const adapter = new FastifyAdapter({
@@ -43,14 +49,24 @@ export async function createApp(
     // would bypass the error shape and the security headers).
     return503OnClosing: false,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, secrets), adapter, {
-    logger: logLevels(config.logLevel),
-    abortOnError: false,
-    // Nest's parsers would add application/x-www-form-urlencoded, which a page
-    // on any site can post without a CORS preflight. Fastify's own JSON parser
-    // stays (same body limit, same __proto__ refusal); configureApp drops text/plain.
-    bodyParser: false,
-  });
+  forgetPreviousPinoRoot();
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.register(config, secrets, rootLogger),
+    adapter,
+    {
+      // Held until useLogger below, then written through pino.
+      bufferLogs: true,
+      abortOnError: false,
+      // Nest's parsers would add application/x-www-form-urlencoded, which a page
+      // on any site can post without a CORS preflight. Fastify's own JSON parser
+      // stays (same body limit, same __proto__ refusal); configureApp drops text/plain.
+      bodyParser: false,
+    },
+  );
+  app.useLogger(app.get(Logger));
+  // Before configureApp's hooks (client address, allowlist), after
+  // nestjs-pino's middleware: every request, a refused one too, has a context.
+  registerRequestContext(app.getHttpAdapter().getInstance(), app.get(SecurityEvents));
   await configureApp(app, config);
   return { app, config };
 }

@@ -1,5 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger as PinoLogger } from 'pino';
+import { AuditModule } from './audit/audit.module';
+import { createRootLogger, loggerParams } from './audit/logging';
 import { AuthModule } from './auth/auth.module';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import type { AppConfig } from './config/app-config';
@@ -16,10 +20,13 @@ import { TwoFactorModule } from './two-factor/two-factor.module';
 
 @Module({})
 export class AppModule {
-  static register(config: AppConfig, secrets: RuntimeSecrets): DynamicModule {
+  /** `logger`: the application's pino logger (createApp passes its own; stdout otherwise). */
+  static register(config: AppConfig, secrets: RuntimeSecrets, logger: PinoLogger = createRootLogger(config)): DynamicModule {
     return {
       module: AppModule,
       imports: [
+        LoggerModule.forRoot(loggerParams(logger)),
+        AuditModule.register(config, logger),
         AppConfigModule.register(config, secrets),
         StateModule,
         RateLimitModule,

@@ -1,4 +1,5 @@
-import { BadRequestException, ConflictException, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { SecurityEvents } from '../audit/security-events.service';
 import { AccountLockoutService } from '../rate-limit/account-lockout.service';
 import { PreAuthTokenService } from '../tokens/pre-auth-token.service';
 import { PasswordHasher } from '../users/password-hasher';
@@ -20,8 +21,6 @@ export interface LoginResult {
 
 @Injectable()
 export class AuthService {
-  private readonly logger = new Logger('Auth');
-
   constructor(
     private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
@@ -30,6 +29,7 @@ export class AuthService {
     private readonly preAuthTokens: PreAuthTokenService,
     private readonly totpChecker: TotpCheckerService,
     private readonly sessions: SessionsService,
+    private readonly events: SecurityEvents,
   ) {}
 
   async register(dto: RegisterDto): Promise<{ id: string; username: string }> {
@@ -37,7 +37,7 @@ export class AuthService {
     if (problem) throw new BadRequestException(problem);
     try {
       const user = await this.users.create(dto.username, await this.hasher.hash(dto.password));
-      this.logger.log(`registered user ${user.id}`);
+      this.events.record('auth.register', { userId: user.id, username: user.username });
       return { id: user.id, username: user.username };
     } catch (error) {
       if (error instanceof UsernameTakenError) throw new ConflictException('This username is taken');
@@ -57,11 +57,13 @@ export class AuthService {
       ? await this.hasher.verify(user.passwordHash, dto.password)
       : await this.hasher.verifyAgainstDummy(dto.password);
     if (!user || !valid) {
-      this.logger.warn('login failed: invalid username or password');
+      // The submitted username, not whether it exists: the log reader may know, the client may not.
+      this.events.record('auth.login.failed', { username: dto.username, reason: 'invalid-credentials' });
       throw new UnauthorizedException('Invalid username or password');
     }
     await this.lockout.refundAttempt(dto.username);
     const { token, expiresIn } = this.preAuthTokens.issue(user.id);
+    this.events.record('auth.login.password_ok', { userId: user.id, next: user.totpEnabled ? 'totp-verify' : 'totp-enroll' });
     return { preAuthToken: token, expiresIn, next: user.totpEnabled ? 'totp-verify' : 'totp-enroll' };
   }
 
@@ -73,13 +75,14 @@ export class AuthService {
     if (problem) throw new BadRequestException(problem);
     await this.lockout.reserveAttempt(user.username);
     if (!(await this.hasher.verify(user.passwordHash, dto.currentPassword))) {
+      this.events.record('auth.password.change_failed', { userId: user.id, reason: 'wrong-password' });
       throw new UnauthorizedException('Invalid password or code');
     }
     await this.totpChecker.check(user, dto.code);
     await this.lockout.refundAttempt(user.username);
     await this.users.setPasswordHash(user.id, await this.hasher.hash(dto.newPassword));
     await this.sessions.endAllForUser(user.id);
-    this.logger.log(`password changed for user ${user.id}`);
+    this.events.record('auth.password.changed', { userId: user.id });
   }
 
   async me(userId: string): Promise<{ id: string; username: string; twoFactorEnabled: boolean }> {

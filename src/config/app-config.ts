@@ -32,4 +32,6 @@ export interface AppConfig {
   rateLimit: { default: RateLimit; login: RateLimit; twoFactor: RateLimit; failOpen: boolean };
   lockout: { threshold: number; seconds: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'verbose';
+  /** Security events are also appended, hash-chained, to logFile; undefined means off. */
+  audit: { logFile?: string };
 }

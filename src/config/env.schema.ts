@@ -106,6 +106,9 @@ export const envSchema = z.object({
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'verbose'])
     .describe('log verbosity'),
+  AUDIT_LOG_FILE: optionalText(
+    'append security events to this file too, one hash-chained JSON line each (empty: off)',
+  ),
 });
 
 export type Env = z.infer<typeof envSchema>;

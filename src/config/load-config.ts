@@ -112,5 +112,6 @@ export function loadConfig(source: Source): AppConfig {
     },
     lockout: { threshold: env.LOCKOUT_THRESHOLD, seconds: env.LOCKOUT_SECONDS },
     logLevel: env.LOG_LEVEL,
+    audit: { logFile: env.AUDIT_LOG_FILE },
   };
 }

@@ -2,6 +2,7 @@ import { ForbiddenException, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { clientAddressOf, clientIpOf } from '../client-address/client-address';
 import type { IpRangeList } from '../client-address/ip-range-list';
+import { currentRequestContext } from '../audit/request-context';
 
 const logger = new Logger('IpAllowlist');
 
@@ -16,10 +17,17 @@ export function isAllowed(request: FastifyRequest, lists: readonly IpRangeList[]
   return ip !== null && lists.every((list) => list.contains(ip));
 }
 
-/** Logs the refusal (address, route, request id) and builds the 403. */
+/**
+ * Records the refusal (a security event: address, route, request id) and
+ * builds the 403. Called from the onRequest hook, before Nest, and from the
+ * guard: both run inside the request context registerRequestContext opens.
+ */
 export function refusal(request: FastifyRequest): ForbiddenException {
-  logger.warn(
-    `refused ${clientAddressOf(request) ?? 'unknown address'} for ${request.method} ${request.routeOptions.url ?? '(no route)'} (request ${request.id})`,
-  );
+  const context = currentRequestContext();
+  if (context) context.events.record('net.ip.refused', {}, request);
+  else
+    logger.warn(
+      `refused ${clientAddressOf(request) ?? 'unknown address'} for ${request.method} ${request.routeOptions.url ?? '(no route)'} (request ${request.id})`,
+    );
   return new ForbiddenException('Requests from this address are not allowed');
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { SecurityEvents } from '../audit/security-events.service';
 import { AppConfigService } from '../config/app-config.service';
 import { TooManyRequestsException } from '../common/too-many-requests.exception';
 import { ShortLivedStore } from '../state/short-lived.store';
@@ -20,6 +21,7 @@ export class AccountLockoutService {
   constructor(
     private readonly store: ShortLivedStore,
     config: AppConfigService,
+    private readonly events: SecurityEvents,
   ) {
     this.threshold = config.app.lockout.threshold;
     this.lockoutMs = config.app.lockout.seconds * 1000;
@@ -29,13 +31,13 @@ export class AccountLockoutService {
   async reserveAttempt(username: string): Promise<void> {
     const key = this.key(username);
     const current = await this.store.get(key);
-    if (current && current.value >= this.threshold) throw this.locked(current.ttlMs);
+    if (current && current.value >= this.threshold) throw this.locked(username, current.ttlMs);
     const reserved = await this.store.increment(key, this.lockoutMs);
     if (reserved.value > this.threshold) {
       // Lost the race to concurrent attempts that filled the budget: this one
       // was never evaluated, so it must not count.
       await this.store.decrement(key);
-      throw this.locked(reserved.ttlMs);
+      throw this.locked(username, reserved.ttlMs);
     }
     // Each counted failure restarts the lockout period: the lock lasts
     // LOCKOUT_SECONDS from the latest failure.
@@ -52,11 +54,19 @@ export class AccountLockoutService {
     await this.store.delete(this.key(username));
   }
 
+  /** Counted failures and time left, or null when nothing is counted (the admin CLI's user:unlock). */
+  async status(username: string): Promise<{ failures: number; locked: boolean; ttlMs: number } | null> {
+    const current = await this.store.get(this.key(username));
+    return current ? { failures: current.value, locked: current.value >= this.threshold, ttlMs: current.ttlMs } : null;
+  }
+
   private key(username: string): string {
     return `lockout:${username.toLowerCase()}`;
   }
 
-  private locked(ttlMs: number): TooManyRequestsException {
+  /** A refused attempt: the account is locked (the submitted username, which may not exist). */
+  private locked(username: string, ttlMs: number): TooManyRequestsException {
+    this.events.record('auth.lockout', { username, retryAfterSeconds: Math.ceil(ttlMs / 1000) });
     return new TooManyRequestsException(ttlMs / 1000);
   }
 }

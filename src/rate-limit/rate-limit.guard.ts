@@ -10,6 +10,7 @@ import {
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 import ipaddr from 'ipaddr.js';
+import { SecurityEvents } from '../audit/security-events.service';
 import { clientAddressOf } from '../client-address/client-address';
 import { TooManyRequestsException } from '../common/too-many-requests.exception';
 import { RATE_LIMIT_BUCKET, type RateLimitBucket } from './rate-limit.decorator';
@@ -25,6 +26,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
     @InjectThrottlerStorage() storage: ThrottlerStorage,
     reflector: Reflector,
+    private readonly events: SecurityEvents,
   ) {
     super(options, storage, reflector);
   }
@@ -61,6 +63,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     _context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
+    this.events.record('net.rate_limit.refused', { bucket: detail.key.split(':')[0] });
     throw new TooManyRequestsException(detail.timeToBlockExpire);
   }
 }

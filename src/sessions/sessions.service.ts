@@ -1,8 +1,10 @@
-import { Injectable, Logger, OnApplicationBootstrap, UnauthorizedException } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap, UnauthorizedException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { MoreThan, Repository } from 'typeorm';
+import { SecurityEvents } from '../audit/security-events.service';
 import { AppConfigService } from '../config/app-config.service';
+import { DependencyUnavailableException } from '../state/dependency-unavailable.exception';
 import { RefreshToken } from './refresh-token.entity';
 import { RevocationList } from './revocation-list';
 import { Session } from './session.entity';
@@ -20,7 +22,6 @@ const INVALID_REFRESH = 'Invalid or expired refresh token';
 
 @Injectable()
 export class SessionsService implements OnApplicationBootstrap {
-  private readonly logger = new Logger('Sessions');
   private readonly absoluteMs: number;
   private readonly idleMs: number;
 
@@ -29,6 +30,7 @@ export class SessionsService implements OnApplicationBootstrap {
     @InjectRepository(RefreshToken) private readonly tokens: Repository<RefreshToken>,
     private readonly revocations: RevocationList,
     config: AppConfigService,
+    private readonly events: SecurityEvents,
   ) {
     this.absoluteMs = config.app.sessions.refreshTtlSeconds * 1000;
     this.idleMs = config.app.sessions.idleTtlSeconds * 1000;
@@ -42,8 +44,14 @@ export class SessionsService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const now = Date.now();
     const recent = await this.sessions.findBy({ revokedAt: MoreThan(now - this.revocations.windowMs) });
-    for (const session of recent) {
-      await this.revocations.revokeSession(session.id, (session.revokedAt ?? now) + this.revocations.windowMs - now);
+    try {
+      for (const session of recent) {
+        await this.revocations.revokeSession(session.id, (session.revokedAt ?? now) + this.revocations.windowMs - now);
+      }
+    } catch (error) {
+      // A shared store that is down at startup still holds its entries; the
+      // instance starts and answers 503 until the store is back.
+      if (!(error instanceof DependencyUnavailableException)) throw error;
     }
   }
 
@@ -113,6 +121,18 @@ export class SessionsService implements OnApplicationBootstrap {
     await this.revocations.revokeSession(sessionId);
   }
 
+  /** POST /auth/logout: ends the caller's session. */
+  async logout(userId: string, sessionId: string): Promise<void> {
+    await this.end(sessionId);
+    this.events.record('session.logout', { userId, sessionId });
+  }
+
+  /** POST /auth/logout-all: ends every session of the caller. */
+  async logoutAll(userId: string): Promise<void> {
+    await this.endAllForUser(userId);
+    this.events.record('session.logout_all', { userId });
+  }
+
   async endAllForUser(userId: string): Promise<void> {
     const active = await this.sessions.find({ where: { userId }, select: { id: true, revokedAt: true } });
     const now = Date.now();
@@ -122,7 +142,7 @@ export class SessionsService implements OnApplicationBootstrap {
   }
 
   private async reuseDetected(session: Session): Promise<void> {
-    this.logger.warn(`refresh token reuse: session ${session.id} of user ${session.userId} revoked`);
+    this.events.record('session.refresh.reuse', { userId: session.userId, sessionId: session.id });
     await this.end(session.id);
   }
 

@@ -1,4 +1,4 @@
-import { Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
 import { DependencyUnavailableException } from './dependency-unavailable.exception';
 import { CounterValue, ShortLivedStore } from './short-lived.store';
@@ -8,6 +8,8 @@ import { CounterValue, ShortLivedStore } from './short-lived.store';
  * every instance sharing this Redis: counts stay exact when an attacker
  * spreads requests over the cluster.
  */
+const STARTUP_WAIT_MS = 3000;
+
 const INCREMENT = `
 local value = redis.call('INCR', KEYS[1])
 if value == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
@@ -25,7 +27,7 @@ local value = redis.call('GET', KEYS[1])
 if not value then return nil end
 return {tonumber(value), redis.call('PTTL', KEYS[1])}`;
 
-export class RedisShortLivedStore extends ShortLivedStore implements OnApplicationShutdown {
+export class RedisShortLivedStore extends ShortLivedStore implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
   private readonly redis: Redis;
 
@@ -46,6 +48,28 @@ export class RedisShortLivedStore extends ShortLivedStore implements OnApplicati
     this.redis.defineCommand('slIncrement', { numberOfKeys: 1, lua: INCREMENT });
     this.redis.defineCommand('slDecrement', { numberOfKeys: 1, lua: DECREMENT });
     this.redis.defineCommand('slRead', { numberOfKeys: 1, lua: READ });
+  }
+
+  /**
+   * Commands are not queued while disconnected, so startup waits (briefly)
+   * for the first connection; if Redis is down the app still starts and
+   * answers 503 until it is back.
+   */
+  async onModuleInit(): Promise<void> {
+    if (this.connected()) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, STARTUP_WAIT_MS);
+      this.redis.once('ready', done);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    if (!this.connected()) this.logger.warn('Redis is not reachable yet: requests get 503 until it is');
+  }
+
+  private connected(): boolean {
+    return this.redis.status === 'ready';
   }
 
   /** After the HTTP server has drained: requests still in flight during shutdown keep their store. */

@@ -1,4 +1,5 @@
-import { Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { SecurityEvents } from '../audit/security-events.service';
 import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { TotpSecretVault } from './totp-secret-vault';
@@ -14,12 +15,11 @@ export const INVALID_CODE = 'Invalid code';
  */
 @Injectable()
 export class TotpCheckerService {
-  private readonly logger = new Logger('TwoFactor');
-
   constructor(
     private readonly users: UsersService,
     private readonly totp: TotpService,
     private readonly vault: TotpSecretVault,
+    private readonly events: SecurityEvents,
   ) {}
 
   async check(user: User, code: string): Promise<void> {
@@ -28,7 +28,7 @@ export class TotpCheckerService {
     if (resealed) await this.users.resealTotpSecret(user.id, user.totpSecret, resealed);
     const result = await this.totp.verify(secret, code, user.totpLastStep);
     if (!result.valid || !(await this.users.acceptTotpStep(user.id, result.timeStep))) {
-      this.logger.warn(`${!result.valid && !result.replay ? 'wrong TOTP code' : 'TOTP replay refused'} for user ${user.id}`);
+      this.events.record(!result.valid && !result.replay ? 'auth.totp.failed' : 'auth.totp.replay', { userId: user.id });
       throw new UnauthorizedException(INVALID_CODE);
     }
   }

@@ -1,4 +1,5 @@
-import { Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { SecurityEvents } from '../audit/security-events.service';
 import { AccountLockoutService } from '../rate-limit/account-lockout.service';
 import { SessionsService } from '../sessions/sessions.service';
 import type { AuthenticatedUser } from '../tokens/token-types';
@@ -15,8 +16,6 @@ import { TotpCheckerService } from './totp-checker.service';
  */
 @Injectable()
 export class TwoFactorSettingsService {
-  private readonly logger = new Logger('TwoFactor');
-
   constructor(
     private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
@@ -24,6 +23,7 @@ export class TwoFactorSettingsService {
     private readonly recoveryCodes: RecoveryCodesService,
     private readonly lockout: AccountLockoutService,
     private readonly sessions: SessionsService,
+    private readonly events: SecurityEvents,
   ) {}
 
   async regenerateRecoveryCodes(principal: AuthenticatedUser, code: string): Promise<{ recoveryCodes: string[] }> {
@@ -31,7 +31,7 @@ export class TwoFactorSettingsService {
     await this.lockout.reserveAttempt(user.username);
     await this.checker.check(user, code);
     await this.lockout.refundAttempt(user.username);
-    this.logger.log(`recovery codes regenerated for user ${user.id}`);
+    this.events.record('auth.recovery_codes.regenerated', { userId: user.id });
     return { recoveryCodes: await this.recoveryCodes.replace(user.id) };
   }
 
@@ -40,6 +40,7 @@ export class TwoFactorSettingsService {
     const user = await this.user(principal);
     await this.lockout.reserveAttempt(user.username);
     if (!(await this.hasher.verify(user.passwordHash, password))) {
+      this.events.record('auth.2fa.reset_failed', { userId: user.id, reason: 'wrong-password' });
       throw new UnauthorizedException('Invalid password or code');
     }
     await this.checker.check(user, code);
@@ -47,7 +48,7 @@ export class TwoFactorSettingsService {
     await this.users.removeTotp(user.id);
     await this.recoveryCodes.removeAll(user.id);
     await this.sessions.endAllForUser(user.id);
-    this.logger.log(`two-factor reset for user ${user.id}`);
+    this.events.record('auth.2fa.reset', { userId: user.id });
   }
 
   private async user(principal: AuthenticatedUser): Promise<User> {

@@ -1,5 +1,6 @@
-import { BadRequestException, ConflictException, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { toDataURL } from 'qrcode';
+import { SecurityEvents } from '../audit/security-events.service';
 import { AccountLockoutService } from '../rate-limit/account-lockout.service';
 import { SessionTokensService, type SessionTokens } from '../sessions/session-tokens.service';
 import { PreAuthBudgetService } from '../tokens/pre-auth-budget.service';
@@ -21,8 +22,6 @@ export interface TotpSetup {
 /** The second step of login: the pre-auth routes. */
 @Injectable()
 export class TwoFactorService {
-  private readonly logger = new Logger('TwoFactor');
-
   constructor(
     private readonly users: UsersService,
     private readonly totp: TotpService,
@@ -32,6 +31,7 @@ export class TwoFactorService {
     private readonly budget: PreAuthBudgetService,
     private readonly lockout: AccountLockoutService,
     private readonly sessionTokens: SessionTokensService,
+    private readonly events: SecurityEvents,
   ) {}
 
   /** Creates (or replaces) the pending secret; it becomes active only with a valid code. */
@@ -57,7 +57,7 @@ export class TwoFactorService {
     // the old step would refuse a correct code for up to a minute after a reset.
     const result = await this.totp.verify(opened.secret, code, null);
     if (!result.valid) {
-      this.logger.warn(`wrong TOTP code at enrollment for user ${user.id}`);
+      this.events.record('auth.totp.failed', { userId: user.id, reason: 'enrollment' });
       throw new UnauthorizedException(INVALID_CODE);
     }
     await this.budget.spend(principal.jti, principal.exp);
@@ -66,9 +66,9 @@ export class TwoFactorService {
     // Set up before an APP_SECRET rotation: re-sealed now, as a TOTP login
     // would, or it would stop opening once APP_SECRET_PREVIOUS is removed.
     if (opened.resealed) await this.users.resealTotpSecret(user.id, sealed, opened.resealed);
-    this.logger.log(`two-factor enabled for user ${user.id}`);
+    this.events.record('auth.2fa.enrolled', { userId: user.id });
     const recoveryCodes = await this.recoveryCodes.replace(user.id);
-    return { ...(await this.completeLogin(user)), recoveryCodes };
+    return { ...(await this.completeLogin(user, 'enrollment')), recoveryCodes };
   }
 
   async verify(
@@ -86,16 +86,16 @@ export class TwoFactorService {
     if (dto.recoveryCode !== undefined) {
       const remaining = await this.recoveryCodes.consume(user.id, dto.recoveryCode);
       if (remaining === null) {
-        this.logger.warn(`wrong recovery code for user ${user.id}`);
+        this.events.record('auth.recovery_code.failed', { userId: user.id });
         throw new UnauthorizedException(INVALID_CODE);
       }
       await this.budget.spend(principal.jti, principal.exp);
-      this.logger.log(`recovery code used by user ${user.id}, ${remaining} left`);
-      return { ...(await this.completeLogin(user)), recoveryCodesRemaining: remaining };
+      this.events.record('auth.recovery_code.used', { userId: user.id, remaining });
+      return { ...(await this.completeLogin(user, 'recovery-code')), recoveryCodesRemaining: remaining };
     }
     await this.checker.check(user, dto.code as string);
     await this.budget.spend(principal.jti, principal.exp);
-    return this.completeLogin(user);
+    return this.completeLogin(user, 'totp');
   }
 
   /**
@@ -107,9 +107,11 @@ export class TwoFactorService {
     await this.budget.chargeCodeAttempt(principal.jti, principal.exp);
   }
 
-  private async completeLogin(user: User): Promise<SessionTokens> {
+  private async completeLogin(user: User, method: 'totp' | 'recovery-code' | 'enrollment'): Promise<SessionTokens> {
     await this.lockout.reset(user.username);
-    return this.sessionTokens.start(user.id);
+    const tokens = await this.sessionTokens.start(user.id);
+    this.events.record('auth.login.succeeded', { userId: user.id, method });
+    return tokens;
   }
 
   private async user(principal: PreAuthenticatedUser): Promise<User> {

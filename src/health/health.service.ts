@@ -1,8 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { HealthCheckService, TypeOrmHealthIndicator, type HealthCheckResult, type HealthIndicatorFunction } from '@nestjs/terminus';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AppConfigService } from '../config/app-config.service';
 import { DependencyUnavailableException } from '../state/dependency-unavailable.exception';
 import { ShortLivedStore } from '../state/short-lived.store';
+import { ShortLivedStoreHealthIndicator } from './short-lived-store.health';
 
 const PROBE_TIMEOUT_MS = 1000;
 
@@ -11,6 +14,10 @@ export class HealthService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly store: ShortLivedStore,
+    private readonly healthChecks: HealthCheckService,
+    private readonly database: TypeOrmHealthIndicator,
+    private readonly storeIndicator: ShortLivedStoreHealthIndicator,
+    private readonly config: AppConfigService,
   ) {}
 
   /**
@@ -23,6 +30,30 @@ export class HealthService {
     await probe('database', () => this.dataSource.query('SELECT 1'));
     await probe('redis', () => this.store.ping());
     return { status: 'ok' };
+  }
+
+  /**
+   * Readiness through @nestjs/terminus: `{ status: 'ok', info, error, details }`
+   * with one entry per dependency (database; redis only when REDIS_URL is
+   * set). Not ready is a 503 in the API's one error shape, naming the
+   * dependencies that are down; the drivers' own messages (hosts, ports,
+   * credentials in a URL) are never shown to the caller.
+   */
+  async ready(): Promise<HealthCheckResult> {
+    const checks: HealthIndicatorFunction[] = [
+      () => this.database.pingCheck('database', { connection: this.dataSource }).withTimeout(PROBE_TIMEOUT_MS),
+    ];
+    if (this.config.app.redis.url) checks.push(() => this.storeIndicator.pingCheck('redis', PROBE_TIMEOUT_MS));
+    try {
+      return await this.healthChecks.check(checks);
+    } catch (error) {
+      if (error instanceof ServiceUnavailableException) {
+        const result = error.getResponse() as Partial<HealthCheckResult>;
+        const down = Object.keys(result.error ?? {});
+        throw new DependencyUnavailableException(down.length > 0 ? down.join(', ') : 'shutting down');
+      }
+      throw error;
+    }
   }
 }
 

@@ -22,6 +22,11 @@ export class UsersService {
     return this.users.findOneBy({ id });
   }
 
+  /** Every user, oldest first (the admin CLI's user:list). */
+  list(): Promise<User[]> {
+    return this.users.find({ order: { createdAt: 'ASC', usernameNormalized: 'ASC' } });
+  }
+
   /** The unique index, not a prior lookup, decides: two racing registrations cannot both win. */
   async create(username: string, passwordHash: string): Promise<User> {
     const user = this.users.create({

@@ -1,0 +1,287 @@
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { IpRangeList } from '../client-address/ip-range-list';
+import { ConfigError } from '../config/config.error';
+import { loadConfig } from '../config/load-config';
+import { secretWeakness } from '../config/secret-strength';
+import { devCertificatePaths } from '../tls/dev-certificates';
+
+export type Severity = 'high' | 'medium' | 'low' | 'info';
+
+export interface Finding {
+  severity: Severity;
+  finding: string;
+  fix: string;
+}
+
+type Source = Record<string, string | undefined>;
+
+const SEVERITY_ORDER: Severity[] = ['high', 'medium', 'low', 'info'];
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Certificates expiring sooner than this are reported. */
+export const CERT_EXPIRY_WARNING_DAYS = 30;
+/**
+ * TRUSTED_PROXIES entries wider than these are reported: a reverse proxy is
+ * one host or a small subnet; a /15 (v4) or a /47 (v6) is a whole network
+ * whose every host could forge X-Forwarded-For.
+ */
+export const TRUSTED_PROXY_MIN_PREFIX = { ipv4: 16, ipv6: 48 };
+/** Login and 2FA limits (per client, per minute) above which guessing is barely slowed. */
+export const LOGIN_RATE_MEDIUM_PER_MINUTE = 60;
+export const LOGIN_RATE_HIGH_PER_MINUTE = 1000;
+export const DEFAULT_RATE_MEDIUM_PER_MINUTE = 10_000;
+
+/**
+ * The security self-check behind `npm run doctor`: reads the effective
+ * configuration (the same layers as the API) and reports what weakens it.
+ * Never throws: a configuration the API would refuse is itself a high
+ * finding, one per problem, each naming its variable.
+ */
+export function runDoctor(source: Source, root = process.cwd()): Finding[] {
+  const findings: Finding[] = [];
+  const add = (severity: Severity, finding: string, fix: string) => findings.push({ severity, finding, fix });
+  const env = trimmed(source);
+  const production = env.NODE_ENV === 'production';
+
+  try {
+    loadConfig(source);
+  } catch (error) {
+    const problems = error instanceof ConfigError ? configProblems(error) : [String((error as Error)?.message ?? error)];
+    for (const problem of problems) {
+      add('high', `Invalid configuration (the API refuses to startup): ${problem}`, `Fix the named variable; see .env.example and README "Configuration".`);
+    }
+  }
+
+  // A variable the API already refuses is reported once, by the config finding.
+  const refused = new Set(findings.map((f) => /startup\): ([A-Z0-9_]+)/.exec(f.finding)?.[1]).filter(Boolean));
+  const own: Finding[] = [];
+  const addOwn: Add = (severity, finding, fix) => {
+    const variable = /^([A-Z][A-Z0-9_]+)[ =]/.exec(finding)?.[1];
+    if (!(variable && refused.has(variable))) own.push({ severity, finding, fix });
+  };
+  const checks: [string, () => void][] = [
+    ['mode', () => checkMode(env, addOwn)],
+    ['secrets', () => checkSecrets(env, production, root, addOwn)],
+    ['jwt', () => checkJwt(env, production, root, addOwn)],
+    ['allowlist', () => checkAllowlist(env, addOwn)],
+    ['proxies', () => checkTrustedProxies(env, addOwn)],
+    ['rate limits', () => checkRateLimits(env, production, addOwn)],
+    ['tls', () => checkTls(env, production, root, addOwn)],
+    ['registration', () => checkRegistration(env, production, addOwn)],
+    ['shared state', () => checkSharedState(env, production, addOwn)],
+  ];
+  for (const [name, check] of checks) {
+    try {
+      check();
+    } catch (error) {
+      // Typically a value the config finding above already names (e.g. an unparsable CIDR list).
+      if (refused.size === 0) add('medium', `The ${name} check could not run: ${(error as Error)?.message ?? String(error)}`, 'Run the doctor again after fixing the configuration above.');
+    }
+  }
+  findings.push(...own);
+  return findings.sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
+}
+
+export function hasHighFinding(findings: Finding[]): boolean {
+  return findings.some((f) => f.severity === 'high');
+}
+
+type Add = (severity: Severity, finding: string, fix: string) => void;
+
+function checkMode(env: Source, add: Add): void {
+  if (env.NODE_ENV !== 'production') {
+    add('info', `NODE_ENV=${env.NODE_ENV ?? 'development'}: secrets may be generated dev files and production checks are relaxed.`, 'Set NODE_ENV=production for a deployment.');
+  }
+}
+
+function checkSecrets(env: Source, production: boolean, root: string, add: Add): void {
+  const secret = env.APP_SECRET;
+  const devDir = resolve(root, env.DEV_SECRETS_DIR ?? 'data/dev-secrets');
+  if (!secret) {
+    if (production) add('high', 'APP_SECRET is missing in production.', 'Set APP_SECRET to 32+ random bytes, e.g. `openssl rand -base64 48`.');
+    else add('low', `APP_SECRET is not set: a generated dev secret in ${display(devDir, root)} is used.`, 'Set APP_SECRET from a secret store before deploying.');
+  } else {
+    const weakness = secretWeakness(secret);
+    if (weakness) add(production ? 'high' : 'medium', `APP_SECRET ${weakness}.`, 'Use 32+ random bytes, e.g. `openssl rand -base64 48`.');
+    const devFile = join(devDir, 'app-secret');
+    if (production && existsSync(devFile) && readFileSync(devFile, 'utf8').trim() === secret) {
+      add('high', `APP_SECRET in production is the generated development secret (${display(devFile, root)}).`, 'Generate a new production secret; never reuse dev files.');
+    }
+  }
+  if (env.APP_SECRET_PREVIOUS && secretWeakness(env.APP_SECRET_PREVIOUS)) {
+    add('medium', `APP_SECRET_PREVIOUS ${secretWeakness(env.APP_SECRET_PREVIOUS)}.`, 'Finish the rotation and remove APP_SECRET_PREVIOUS.');
+  }
+}
+
+function checkJwt(env: Source, production: boolean, root: string, add: Add): void {
+  if (env.JWT_ALGORITHM === 'HS256') {
+    const secret = env.JWT_SECRET ?? '';
+    if (Buffer.byteLength(secret) < 32) {
+      add('high', `JWT_ALGORITHM=HS256 with a ${Buffer.byteLength(secret)}-byte JWT_SECRET: access tokens can be forged by brute force.`, 'Use 32+ random bytes, or JWT_ALGORITHM=ES256 with JWT_PRIVATE_KEY_FILE.');
+    } else if (secretWeakness(secret)) {
+      add(production ? 'high' : 'medium', `JWT_SECRET ${secretWeakness(secret)}.`, 'Use 32+ random bytes, e.g. `openssl rand -base64 48`.');
+    } else {
+      add('info', 'JWT_ALGORITHM=HS256: every service verifying tokens holds the signing secret.', 'Prefer ES256 (public keys at /.well-known/jwks.json).');
+    }
+    return;
+  }
+  const keyFile = env.JWT_PRIVATE_KEY_FILE;
+  const devDir = resolve(root, env.DEV_SECRETS_DIR ?? 'data/dev-secrets');
+  if (production && keyFile && isInside(resolve(root, keyFile), devDir)) {
+    add('high', `JWT_PRIVATE_KEY_FILE in production is a generated development key (${keyFile}).`, 'Generate a production P-256 key outside DEV_SECRETS_DIR and point JWT_PRIVATE_KEY_FILE at it.');
+  }
+  if (keyFile && !existsSync(resolve(root, keyFile))) {
+    add('high', `JWT_PRIVATE_KEY_FILE ${keyFile} does not exist.`, 'Fix the path or create the key.');
+  }
+}
+
+function checkAllowlist(env: Source, add: Add): void {
+  if (!env.IP_ALLOWLIST) return;
+  const list = IpRangeList.parse(env.IP_ALLOWLIST, 'IP_ALLOWLIST');
+  const everyone = list.entries().filter((entry) => entry.endsWith('/0'));
+  if (everyone.length > 0) {
+    add('medium', `IP_ALLOWLIST lets everyone in (${everyone.join(', ')}).`, 'List only the networks of your clients or your load balancer.');
+  }
+}
+
+function checkTrustedProxies(env: Source, add: Add): void {
+  if (!env.TRUSTED_PROXIES) return;
+  const list = IpRangeList.parse(env.TRUSTED_PROXIES, 'TRUSTED_PROXIES');
+  for (const entry of list.entries()) {
+    const [address, prefixText] = entry.split('/');
+    const prefix = Number(prefixText);
+    const v6 = address.includes(':');
+    if (prefix === 0) {
+      add('high', `TRUSTED_PROXIES trusts every address (${entry}): any client can forge X-Forwarded-For and escape rate limits and the allowlist.`, 'List only your reverse proxies (single addresses or a small subnet).');
+    } else if (prefix < (v6 ? TRUSTED_PROXY_MIN_PREFIX.ipv6 : TRUSTED_PROXY_MIN_PREFIX.ipv4)) {
+      add('medium', `TRUSTED_PROXIES entry ${entry} is wider than /${v6 ? TRUSTED_PROXY_MIN_PREFIX.ipv6 : TRUSTED_PROXY_MIN_PREFIX.ipv4}: every host in it may set the client address.`, 'Narrow it to the proxies themselves.');
+    }
+  }
+}
+
+function checkRateLimits(env: Source, production: boolean, add: Add): void {
+  const perMinute = (value: string | undefined) => {
+    const match = /^(\d+)\/(\d+)$/.exec(value ?? '');
+    return match ? (Number(match[1]) * 60) / Number(match[2]) : undefined;
+  };
+  for (const name of ['RATE_LIMIT_LOGIN', 'RATE_LIMIT_2FA']) {
+    const rate = perMinute(env[name]);
+    if (rate === undefined) continue;
+    if (rate > LOGIN_RATE_HIGH_PER_MINUTE) {
+      add('high', `${name}=${env[name]} (${Math.round(rate)}/min per client): password and code guessing is effectively unlimited.`, `Keep it near the default 10/60; at most ${LOGIN_RATE_MEDIUM_PER_MINUTE}/60.`);
+    } else if (rate > LOGIN_RATE_MEDIUM_PER_MINUTE) {
+      add('medium', `${name}=${env[name]} (${Math.round(rate)}/min per client) is high for a guessing target.`, `Keep it at or below ${LOGIN_RATE_MEDIUM_PER_MINUTE}/60 (default 10/60).`);
+    }
+  }
+  const general = perMinute(env.RATE_LIMIT_DEFAULT);
+  if (general !== undefined && general > DEFAULT_RATE_MEDIUM_PER_MINUTE) {
+    add('medium', `RATE_LIMIT_DEFAULT=${env.RATE_LIMIT_DEFAULT} (${Math.round(general)}/min per client) barely limits anything.`, 'Lower it to what one real client needs (default 100/60).');
+  }
+  const threshold = Number(env.LOCKOUT_THRESHOLD);
+  if (Number.isFinite(threshold) && threshold > 50) {
+    add('medium', `LOCKOUT_THRESHOLD=${threshold}: that many wrong passwords or codes per account before a lock.`, 'Keep it at 10 or so (default 10).');
+  }
+  if (production && ['true', '1', 'yes'].includes(env.RATE_LIMIT_FAIL_OPEN ?? '')) {
+    add('medium', 'RATE_LIMIT_FAIL_OPEN=true: while Redis is down, public routes are not rate limited.', 'Leave it off unless availability matters more than throttling.');
+  }
+}
+
+function checkTls(env: Source, production: boolean, root: string, add: Add): void {
+  const certsDir = resolve(root, env.CERTS_DIR ?? 'certs');
+  const devCa = readCert(devCertificatePaths(certsDir).caCert);
+  if (!env.TLS_CERT_FILE || !env.TLS_KEY_FILE) {
+    if (production) return; // already a config finding
+    add('info', `TLS: development certificates from ${display(certsDir, root)} (dev CA).`, 'Set TLS_CERT_FILE and TLS_KEY_FILE for a deployment.');
+    const devServer = readCert(devCertificatePaths(certsDir).serverCert);
+    if (devServer) checkExpiry(devServer, 'the dev server certificate', add, 'Run `npm run cli -- certs:dev` (or restart: it renews by itself).');
+    return;
+  }
+  const certPath = resolve(root, env.TLS_CERT_FILE);
+  const keyPath = resolve(root, env.TLS_KEY_FILE);
+  if (!existsSync(certPath)) {
+    add('high', `TLS_CERT_FILE ${env.TLS_CERT_FILE} does not exist.`, 'Fix the path or install the certificate.');
+    return;
+  }
+  if (!existsSync(keyPath)) add('high', `TLS_KEY_FILE ${env.TLS_KEY_FILE} does not exist.`, 'Fix the path or install the key.');
+  const cert = readCert(certPath);
+  if (!cert) {
+    add('high', `TLS_CERT_FILE ${env.TLS_CERT_FILE} is not a readable PEM certificate.`, 'Install the PEM certificate chain (leaf first).');
+    return;
+  }
+  // Compared with CERTS_DIR/dev-ca.crt: issuer name and signature.
+  const fromDevCa = devCa !== undefined && cert.checkIssued(devCa) && cert.verify(devCa.publicKey);
+  if (fromDevCa) {
+    add(production ? 'high' : 'info', `TLS_CERT_FILE is issued by the development CA (${cert.issuer.replace(/\n/g, ', ')}).`, 'Use a certificate from a real or internal CA in production.');
+  }
+  checkExpiry(cert, `TLS_CERT_FILE (${cert.subject.replace(/\n/g, ', ')})`, add, 'Renew the certificate and restart the API.');
+  if (existsSync(keyPath)) {
+    try {
+      if (!cert.checkPrivateKey(createPrivateKey(readFileSync(keyPath)))) {
+        add('high', 'TLS_KEY_FILE does not match TLS_CERT_FILE.', 'Install the key of this certificate.');
+      }
+    } catch {
+      add('high', `TLS_KEY_FILE ${env.TLS_KEY_FILE} is not a readable PEM private key.`, 'Install the PEM private key (unencrypted, readable by the API only).');
+    }
+  }
+}
+
+function checkExpiry(cert: X509Certificate, what: string, add: Add, fix: string): void {
+  const left = Date.parse(cert.validTo) - Date.now();
+  if (left <= 0) add('high', `${what} expired on ${new Date(cert.validTo).toISOString()}.`, fix);
+  else if (left < CERT_EXPIRY_WARNING_DAYS * DAY_MS) {
+    add('medium', `${what} expires in ${Math.ceil(left / DAY_MS)} days (${new Date(cert.validTo).toISOString()}).`, fix);
+  }
+}
+
+function checkRegistration(env: Source, production: boolean, add: Add): void {
+  if (production && ['true', '1', 'yes'].includes(env.REGISTRATION_ENABLED ?? '')) {
+    add('medium', 'REGISTRATION_ENABLED=true in production: anyone who reaches the API can create an account.', 'Turn it off and create users with `npm run cli -- user:create`, unless self-service sign-up is intended.');
+  }
+}
+
+function checkSharedState(env: Source, production: boolean, add: Add): void {
+  const postgres = /^postgres(ql)?:\/\//.test(env.DATABASE_URL ?? '');
+  if (postgres && !env.REDIS_URL) {
+    add('high', 'DATABASE_URL is PostgreSQL (several instances) but REDIS_URL is not set: each instance keeps its own rate limits, lockouts and session revocations.', 'Set REDIS_URL (rediss:// for TLS) so instances share them; or run exactly one instance.');
+  }
+  if (production && env.REDIS_URL?.startsWith('redis://') && !/^redis:\/\/(localhost|127\.|\[::1\])/.test(env.REDIS_URL)) {
+    add('low', 'REDIS_URL uses redis:// (no TLS) to another host.', 'Use rediss:// when Redis is reached over a network.');
+  }
+  if (production && postgres && !/sslmode=(require|verify-ca|verify-full)/.test(env.DATABASE_URL ?? '') && !/@(localhost|127\.)/.test(env.DATABASE_URL ?? '')) {
+    add('low', 'DATABASE_URL to a remote PostgreSQL without sslmode=require/verify-full.', 'Add ?sslmode=verify-full (or require).');
+  }
+}
+
+function configProblems(error: ConfigError): string[] {
+  return error.message
+    .split('\n')
+    .filter((line) => line.startsWith('  - '))
+    .map((line) => line.slice(4));
+}
+
+function trimmed(source: Source): Source {
+  const out: Source = {};
+  for (const [key, value] of Object.entries(source)) {
+    if (value !== undefined && value.trim() !== '') out[key] = value.trim();
+  }
+  return out;
+}
+
+function readCert(path: string): X509Certificate | undefined {
+  try {
+    return new X509Certificate(readFileSync(path));
+  } catch {
+    return undefined;
+  }
+}
+
+function isInside(file: string, dir: string): boolean {
+  const rel = relative(dir, file);
+  return rel !== '' && !rel.startsWith('..') && !rel.startsWith('/');
+}
+
+function display(path: string, root: string): string {
+  const rel = relative(root, path);
+  return rel && !rel.startsWith('..') ? rel : path;
+}

@@ -1,0 +1,218 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { defaultEnvironment } from '../src/config/env.source';
+import { STRONG_PASSWORD, login } from './support/flows';
+import { HttpsClient } from './support/https-client';
+import { RELAXED_LIMITS, startTestApp, TEST_CERTS_DIR, type TestApp } from './support/test-app';
+import { freshCode } from './support/totp';
+
+const ROOT = resolve(__dirname, '..');
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The admin CLI as an operator runs it: a child process on the TypeScript
+ * sources (compiled on the fly by swc, see support/swc-register.js), with
+ * the same environment as the test app of `dataDir`. `answer` is called
+ * whenever the process prints more, and may write to its stdin.
+ */
+function cli(
+  dataDir: string,
+  args: string[],
+  options: { stdin?: string; answer?: (output: string, write: (line: string) => void) => void; env?: Record<string, string> } = {},
+): Promise<CliRun> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    ...(defaultEnvironment(ROOT) as Record<string, string>),
+    NODE_ENV: 'test',
+    DATABASE_URL: `sqlite:${join(dataDir, 'app.db')}`,
+    DEV_SECRETS_DIR: join(dataDir, 'secrets'),
+    CERTS_DIR: TEST_CERTS_DIR,
+    LOG_LEVEL: 'fatal',
+    ...options.env,
+  };
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['-r', './test/support/swc-register.js', 'src/cli/main.ts', ...args], { cwd: ROOT, env });
+    let stdout = '';
+    let stderr = '';
+    const write = (line: string) => child.stdin.write(`${line}\n`);
+    const onOutput = () => options.answer?.(stdout + stderr, write);
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      onOutput();
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      onOutput();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout, stderr });
+    });
+    if (options.stdin !== undefined) child.stdin.end(options.stdin);
+    else if (!options.answer) child.stdin.end();
+  });
+}
+
+/** user:enroll answered from the test: reads the secret it prints, then types a valid code. */
+async function enrollFromCli(dataDir: string, username: string): Promise<{ run: CliRun; secret: string; step: number }> {
+  let secret = '';
+  let step = 0;
+  let answered = false;
+  const run = await cli(dataDir, ['user:enroll', username], {
+    answer: (output, write) => {
+      const match = /enter this secret manually \(shown once\): ([A-Z2-7]+)/.exec(output);
+      if (!answered && match && output.includes('6-digit code from the app: ')) {
+        answered = true;
+        secret = match[1];
+        const fresh = freshCode(secret, null);
+        step = fresh.step;
+        write(fresh.code);
+      }
+    },
+  });
+  return { run, secret, step };
+}
+
+describe('admin CLI (npm run cli)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'nest-2fa-api-cli-'));
+  let t: TestApp | undefined;
+  // With DATABASE_URL_TEST the test app uses PostgreSQL, which the CLI (given only the SQLite path) would not see.
+  const sqliteOnly = process.env.DATABASE_URL_TEST ? describe.skip : describe;
+
+  /** The recovery codes user:enroll printed: each gives one more API session without spending a TOTP step. */
+  let recovery: string[] = [];
+  async function loginWithRecovery(client: HttpsClient) {
+    if (recovery.length === 0) throw new Error('no recovery codes');
+    const preAuthToken = await login(client, 'alice', STRONG_PASSWORD);
+    const res = await client.post('/auth/2fa/verify', { token: preAuthToken, body: { recoveryCode: recovery.shift() } });
+    if (res.status !== 200) throw new Error(`recovery login: ${res.status} ${res.text}`);
+    return { accessToken: res.body.accessToken as string, refreshToken: res.body.refreshToken as string };
+  }
+
+  afterAll(async () => {
+    await t?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  sqliteOnly('users', () => {
+    it('user:create --password-stdin, then user:list shows the user with 2FA off', async () => {
+      const created = await cli(dataDir, ['user:create', 'alice', '--password-stdin'], { stdin: `${STRONG_PASSWORD}\n` });
+      expect(created.stderr).not.toMatch(/Error/);
+      expect(created.code).toBe(0);
+      expect(created.stdout).toMatch(/Created user alice \(id [0-9a-f-]{36}\)/);
+      expect(created.stdout + created.stderr).not.toContain(STRONG_PASSWORD);
+
+      const listed = await cli(dataDir, ['user:list']);
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).toMatch(/^ID\s+USERNAME\s+2FA\s+CREATED$/m);
+      expect(listed.stdout).toMatch(/^[0-9a-f-]{36}\s+alice\s+off\s+\d{4}-\d\d-\d\dT/m);
+    }, 60_000);
+
+    it('refuses a weak password (the API policy), a taken name and an unknown user, with exit 1', async () => {
+      const weak = await cli(dataDir, ['user:create', 'bob', '--password-stdin'], { stdin: 'password123\n' });
+      expect(weak.code).toBe(1);
+      expect(weak.stderr).toMatch(/Error: Password must be at least 12 characters/);
+      const guessable = await cli(dataDir, ['user:create', 'bob', '--password-stdin'], { stdin: 'passwordpassword\n' });
+      expect(guessable.code).toBe(1);
+      expect(guessable.stderr).toMatch(/Password is too easy to guess/);
+      const taken = await cli(dataDir, ['user:create', 'ALICE', '--password-stdin'], { stdin: `${STRONG_PASSWORD}\n` });
+      expect(taken.code).toBe(1);
+      expect(taken.stderr).toMatch(/already exists/);
+      const unknown = await cli(dataDir, ['user:reset-2fa', 'nobody']);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toMatch(/Error: Unknown user "nobody"/);
+      const noTty = await cli(dataDir, ['user:create', 'carol']);
+      expect(noTty.code).toBe(1);
+      expect(noTty.stderr).toMatch(/--password-stdin/);
+      expect((await cli(dataDir, ['user:list'])).stdout).not.toMatch(/bob|carol/);
+    }, 60_000);
+
+    it('user:enroll: QR code, secret, code prompt; then the user logs in through the API with password + TOTP', async () => {
+      const { run, secret, step } = await enrollFromCli(dataDir, 'alice');
+      expect(run.stderr).not.toMatch(/Error/);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('▄'); // the terminal QR code
+      expect(run.stdout).toMatch(/Two-factor authentication enabled for alice/);
+      const recoveryCodes = run.stdout.match(/^ {2}[a-z2-7]{5}-[a-z2-7]{5}$/gm) ?? [];
+      expect(recoveryCodes).toHaveLength(10);
+      recovery = recoveryCodes.map((c) => c.trim());
+      expect((await cli(dataDir, ['user:list'])).stdout).toMatch(/alice\s+on/);
+
+      t = await startTestApp(RELAXED_LIMITS, { dataDir });
+      const client = new HttpsClient(t.port, t.ca);
+      const preAuth = await client.post('/auth/login', { body: { username: 'alice', password: STRONG_PASSWORD } });
+      expect(preAuth.body.next).toBe('totp-verify');
+      // The enrollment code's step is recorded: it cannot be replayed.
+      const { code } = freshCode(secret, step);
+      const verified = await client.post('/auth/2fa/verify', { token: preAuth.body.preAuthToken, body: { code } });
+      expect(verified.status).toBe(200);
+      expect(verified.body.accessToken).toEqual(expect.any(String));
+
+      // A second enrollment is refused while an authenticator exists.
+      const again = await cli(dataDir, ['user:enroll', 'alice']);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toMatch(/already has an authenticator: run user:reset-2fa first/);
+    }, 90_000);
+
+    it('sessions:revoke ends the sessions in the database: the refresh token is refused by the running app', async () => {
+      const app = t as TestApp;
+      const client = new HttpsClient(app.port, app.ca);
+      // A session through the recovery-code path (TOTP steps were spent above).
+      const session = await loginWithRecovery(client);
+      expect((await client.get('/auth/me', { token: session.accessToken })).status).toBe(200);
+
+      const revoked = await cli(dataDir, ['sessions:revoke', 'alice']);
+      expect(revoked.code).toBe(0);
+      expect(revoked.stdout).toMatch(/All sessions of alice ended/);
+      expect(revoked.stderr).toMatch(/REDIS_URL is not set.*access tokens already issued stay valid/s);
+      expect((await client.post('/auth/refresh', { body: { refreshToken: session.refreshToken } })).status).toBe(401);
+    }, 60_000);
+
+    it('user:reset-2fa: the next API login asks to enroll again; refresh tokens stop working', async () => {
+      const app = t as TestApp;
+      const client = new HttpsClient(app.port, app.ca);
+      const session = await loginWithRecovery(client);
+      const reset = await cli(dataDir, ['user:reset-2fa', 'alice']);
+      expect(reset.code).toBe(0);
+      expect(reset.stdout).toMatch(/Two-factor authentication of alice removed/);
+      const preAuth = await client.post('/auth/login', { body: { username: 'alice', password: STRONG_PASSWORD } });
+      expect(preAuth.status).toBe(200);
+      expect(preAuth.body.next).toBe('totp-enroll');
+      expect((await client.post('/auth/refresh', { body: { refreshToken: session.refreshToken } })).status).toBe(401);
+      expect((await cli(dataDir, ['user:list'])).stdout).toMatch(/alice\s+off/);
+    }, 60_000);
+
+    it('user:unlock without REDIS_URL says it cannot reach the in-process counters (exit 2)', async () => {
+      const res = await cli(dataDir, ['user:unlock', 'alice']);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toMatch(/Nothing done: REDIS_URL is not set/);
+    }, 30_000);
+  });
+
+  it('certs:dev regenerates the dev CA and server certificate in CERTS_DIR', async () => {
+    const certsDir = join(dataDir, 'certs');
+    const first = await cli(dataDir, ['certs:dev'], { env: { CERTS_DIR: certsDir } });
+    expect(first.code).toBe(0);
+    for (const file of ['dev-ca.crt', 'dev-ca.key', 'server.crt', 'server.key']) expect(existsSync(join(certsDir, file))).toBe(true);
+    const ca = readFileSync(join(certsDir, 'dev-ca.crt'), 'utf8');
+    const second = await cli(dataDir, ['certs:dev'], { env: { CERTS_DIR: certsDir } });
+    expect(second.code).toBe(0);
+    expect(readFileSync(join(certsDir, 'dev-ca.crt'), 'utf8')).not.toBe(ca);
+  }, 60_000);
+
+  it('unknown command: usage on stderr, exit 1', async () => {
+    const res = await cli(dataDir, ['user:frobnicate']);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/unknown command/);
+  }, 30_000);
+
+});

@@ -1,8 +1,8 @@
 import { DataSource } from 'typeorm';
 import { RecoveryCode } from '../src/two-factor/recovery-code.entity';
 import { enrolledUser, login, recoveryLogin, STRONG_PASSWORD, type EnrolledUser } from './support/flows';
-import { HttpsClient, type Response } from './support/https-client';
-import { RELAXED_LIMITS, removeDataDir, startTestApp, type TestApp } from './support/test-app';
+import { expectError } from './support/expect-error';
+import { useTestApp } from './support/test-app';
 import { currentStep, freshCode, totpAt, wrongCode } from './support/totp';
 
 /**
@@ -12,52 +12,32 @@ import { currentStep, freshCode, totpAt, wrongCode } from './support/totp';
 
 const NEW_PASSWORD = 'a different, equally long passphrase 97?';
 
-function expectUnauthorized(res: Response): void {
-  expect(res.status).toBe(401);
-  expect(res.body).toEqual({
-    statusCode: 401,
-    error: 'Unauthorized',
-    message: expect.any(String),
-    requestId: res.headers['x-request-id'],
-  });
-}
-
 interface SessionPair {
   accessToken: string;
   refreshToken: string;
 }
 
 describe('account changes', () => {
-  let t: TestApp;
-  let client: HttpsClient;
+  const app = useTestApp();
 
-  beforeAll(async () => {
-    t = await startTestApp({ ...RELAXED_LIMITS });
-    client = new HttpsClient(t.port, t.ca);
-  });
-  afterAll(async () => {
-    await t.close();
-    removeDataDir(t.dataDir);
-  });
-
-  const me = (token: string) => client.get('/auth/me', { token });
-  const refresh = (refreshToken: string) => client.post('/auth/refresh', { body: { refreshToken } });
+  const me = (token: string) => app.client.get('/auth/me', { token });
+  const refresh = (refreshToken: string) => app.client.post('/auth/refresh', { body: { refreshToken } });
   const passwordStep = (username: string, password: string) =>
-    client.post('/auth/login', { body: { username, password } });
-  const verify = (token: string, body: unknown) => client.post('/auth/2fa/verify', { token, body });
+    app.client.post('/auth/login', { body: { username, password } });
+  const verify = (token: string, body: unknown) => app.client.post('/auth/2fa/verify', { token, body });
 
   /** The enrollment session plus a second one, opened with a recovery code (no TOTP step spent). */
   async function userWithTwoSessions(): Promise<{ user: EnrolledUser; sessions: SessionPair[] }> {
-    const user = await enrolledUser(client);
-    const second = await recoveryLogin(client, user.username, user.password, user.recoveryCodes[9]);
+    const user = await enrolledUser(app.client);
+    const second = await recoveryLogin(app.client, user.username, user.password, user.recoveryCodes[9]);
     expect(second.status).toBe(200);
     return { user, sessions: [{ accessToken: user.accessToken, refreshToken: user.refreshToken }, second.body] };
   }
 
   async function expectSessionsEnded(sessions: SessionPair[]): Promise<void> {
     for (const session of sessions) {
-      expectUnauthorized(await me(session.accessToken));
-      expectUnauthorized(await refresh(session.refreshToken));
+      expectError(await me(session.accessToken), 401);
+      expectError(await refresh(session.refreshToken), 401);
     }
   }
 
@@ -66,7 +46,7 @@ describe('account changes', () => {
   }
 
   describe('POST /auth/password', () => {
-    const change = (token: string, body: unknown) => client.post('/auth/password', { token, body });
+    const change = (token: string, body: unknown) => app.client.post('/auth/password', { token, body });
     /** A change to NEW_PASSWORD with the given current password and code. */
     const toNew = (currentPassword: string, code: string) => ({ currentPassword, newPassword: NEW_PASSWORD, code });
 
@@ -79,12 +59,12 @@ describe('account changes', () => {
       expect(res.text).toBe('');
 
       await expectSessionsEnded(sessions);
-      expectUnauthorized(await passwordStep(user.username, user.password));
+      expectError(await passwordStep(user.username, user.password), 401);
       const relogin = await passwordStep(user.username, NEW_PASSWORD);
       expect(relogin.status).toBe(200);
       expect(relogin.body.next).toBe('totp-verify');
       // The second factor is unchanged: the full login completes.
-      const done = await recoveryLogin(client, user.username, NEW_PASSWORD, user.recoveryCodes[0]);
+      const done = await recoveryLogin(app.client, user.username, NEW_PASSWORD, user.recoveryCodes[0]);
       expect(done.status).toBe(200);
       expect((await me(done.body.accessToken)).status).toBe(200);
     });
@@ -93,7 +73,7 @@ describe('account changes', () => {
       const { user, sessions } = await userWithTwoSessions();
       const { code } = freshCode(user.secret, user.lastStep);
       const res = await change(sessions[0].accessToken, toNew(`${user.password}-not`, code));
-      expectUnauthorized(res);
+      expectError(res, 401);
       await expectSessionsAlive(sessions);
       expect((await passwordStep(user.username, NEW_PASSWORD)).status).toBe(401);
       // Control: the same code, with the right password, goes through.
@@ -116,7 +96,7 @@ describe('account changes', () => {
     });
 
     it('a new password based on the username → 400', async () => {
-      const user = await enrolledUser(client);
+      const user = await enrolledUser(app.client);
       const { code } = freshCode(user.secret, user.lastStep);
       const res = await change(user.accessToken, {
         currentPassword: user.password,
@@ -133,21 +113,15 @@ describe('account changes', () => {
       ['missing current password', () => ({ newPassword: NEW_PASSWORD, code: '123456' })],
       ['missing new password', (p: string) => ({ currentPassword: p, code: '123456' })],
     ])('%s → 400', async (_name, body) => {
-      const user = await enrolledUser(client);
+      const user = await enrolledUser(app.client);
       const res = await change(user.accessToken, body(user.password));
-      expect(res.status).toBe(400);
-      expect(res.body).toEqual({
-        statusCode: 400,
-        error: 'Bad Request',
-        message: expect.any(String),
-        requestId: expect.any(String),
-      });
+      expectError(res, 400);
     });
 
     it('a replayed code (the one that enabled 2FA) or a wrong code → 401, nothing changes', async () => {
       const { user, sessions } = await userWithTwoSessions();
       for (const code of [totpAt(user.secret, user.lastStep), wrongCode(user.secret)]) {
-        expectUnauthorized(await change(sessions[0].accessToken, toNew(user.password, code)));
+        expectError(await change(sessions[0].accessToken, toNew(user.password, code)), 401);
       }
       await expectSessionsAlive(sessions);
       expect((await passwordStep(user.username, user.password)).status).toBe(200);
@@ -158,29 +132,29 @@ describe('account changes', () => {
       const { code } = freshCode(user.secret, user.lastStep);
       const first = await change(sessions[0].accessToken, toNew(user.password, code));
       expect(first.status).toBe(204);
-      const relogged = await recoveryLogin(client, user.username, NEW_PASSWORD, user.recoveryCodes[0]);
+      const relogged = await recoveryLogin(app.client, user.username, NEW_PASSWORD, user.recoveryCodes[0]);
       expect(relogged.status).toBe(200);
       const again = await change(relogged.body.accessToken, {
         currentPassword: NEW_PASSWORD,
         newPassword: STRONG_PASSWORD,
         code,
       });
-      expectUnauthorized(again);
+      expectError(again, 401);
     });
 
     it('needs an access token: a pre-auth token → 401', async () => {
-      const user = await enrolledUser(client);
-      const preAuthToken = await login(client, user.username, user.password);
+      const user = await enrolledUser(app.client);
+      const preAuthToken = await login(app.client, user.username, user.password);
       const { code } = freshCode(user.secret, user.lastStep);
-      expectUnauthorized(await change(preAuthToken, toNew(user.password, code)));
-      expectUnauthorized(await client.post('/auth/password', { body: toNew(user.password, code) }));
+      expectError(await change(preAuthToken, toNew(user.password, code)), 401);
+      expectError(await app.client.post('/auth/password', { body: toNew(user.password, code) }), 401);
     });
   });
 
   describe('POST /auth/2fa/reset', () => {
-    const reset = (token: string, body: unknown) => client.post('/auth/2fa/reset', { token, body });
+    const reset = (token: string, body: unknown) => app.client.post('/auth/2fa/reset', { token, body });
     const recoveryCodesStored = (userId: string) =>
-      t.app.get(DataSource).getRepository(RecoveryCode).countBy({ userId });
+      app.t.app.get(DataSource).getRepository(RecoveryCode).countBy({ userId });
 
     it('→ 204; sessions end, recovery codes are gone, the next login enrolls again, and enrolling works', async () => {
       const { user, sessions } = await userWithTwoSessions();
@@ -205,11 +179,11 @@ describe('account changes', () => {
 
       // A new authenticator, confirmed with its code for the current step:
       // the step the reset's code used belongs to the old secret.
-      const setup = await client.post('/auth/2fa/setup', { token: preAuthToken });
+      const setup = await app.client.post('/auth/2fa/setup', { token: preAuthToken });
       expect(setup.status).toBe(200);
       expect(setup.body.secret).not.toBe(user.secret);
       const newStep = currentStep();
-      const enable = await client.post('/auth/2fa/enable', {
+      const enable = await app.client.post('/auth/2fa/enable', {
         token: preAuthToken,
         body: { code: totpAt(setup.body.secret, newStep) },
       });
@@ -220,14 +194,14 @@ describe('account changes', () => {
 
       // The old enrollment's recovery codes and TOTP secret stay dead; the new ones work.
       for (const old of user.recoveryCodes.slice(0, 2)) {
-        expectUnauthorized(await recoveryLogin(client, user.username, user.password, old));
+        expectError(await recoveryLogin(app.client, user.username, user.password, old), 401);
       }
-      const oldSecretToken = await login(client, user.username, user.password);
-      expectUnauthorized(await verify(oldSecretToken, { code: totpAt(user.secret, currentStep()) }));
-      const withNew = await recoveryLogin(client, user.username, user.password, newCodes[0]);
+      const oldSecretToken = await login(app.client, user.username, user.password);
+      expectError(await verify(oldSecretToken, { code: totpAt(user.secret, currentStep()) }), 401);
+      const withNew = await recoveryLogin(app.client, user.username, user.password, newCodes[0]);
       expect(withNew.status).toBe(200);
       expect(withNew.body.recoveryCodesRemaining).toBe(9);
-      const totpLogin = await login(client, user.username, user.password);
+      const totpLogin = await login(app.client, user.username, user.password);
       const next = freshCode(setup.body.secret, newStep);
       expect((await verify(totpLogin, { code: next.code })).status).toBe(200);
     });
@@ -236,9 +210,9 @@ describe('account changes', () => {
       const { user, sessions } = await userWithTwoSessions();
       const { code } = freshCode(user.secret, user.lastStep);
       const token = sessions[0].accessToken;
-      expectUnauthorized(await reset(token, { password: `${user.password}-not`, code }));
-      expectUnauthorized(await reset(token, { password: user.password, code: wrongCode(user.secret) }));
-      expectUnauthorized(await reset(token, { password: user.password, code: totpAt(user.secret, user.lastStep) }));
+      expectError(await reset(token, { password: `${user.password}-not`, code }), 401);
+      expectError(await reset(token, { password: user.password, code: wrongCode(user.secret) }), 401);
+      expectError(await reset(token, { password: user.password, code: totpAt(user.secret, user.lastStep) }), 401);
       expect((await reset(token, { password: user.password })).status).toBe(400);
       expect((await reset(token, { code })).status).toBe(400);
       expect((await reset(token, { password: user.password, code: '12345' })).status).toBe(400);
@@ -251,10 +225,10 @@ describe('account changes', () => {
     });
 
     it('needs an access token: a pre-auth token → 401', async () => {
-      const user = await enrolledUser(client);
-      const preAuthToken = await login(client, user.username, user.password);
+      const user = await enrolledUser(app.client);
+      const preAuthToken = await login(app.client, user.username, user.password);
       const { code } = freshCode(user.secret, user.lastStep);
-      expectUnauthorized(await reset(preAuthToken, { password: user.password, code }));
+      expectError(await reset(preAuthToken, { password: user.password, code }), 401);
       expect((await passwordStep(user.username, user.password)).body.next).toBe('totp-verify');
     });
   });

@@ -3,8 +3,9 @@ import { X509Certificate } from 'node:crypto';
 import { request as httpsRequest, type Server } from 'node:https';
 import * as tls from 'node:tls';
 import { STRONG_PASSWORD, register, uniqueUsername } from './support/flows';
-import { HttpsClient, type Response } from './support/https-client';
-import { RELAXED_LIMITS, removeDataDir, startTestApp, type TestApp } from './support/test-app';
+import { expectError } from './support/expect-error';
+import type { HttpsClient, Response } from './support/https-client';
+import { useTestApp, type TestApp } from './support/test-app';
 import { freshCode } from './support/totp';
 
 /**
@@ -30,10 +31,11 @@ function expectSecurityHeaders(res: Response): void {
   expect(res.headers['x-request-id']).toMatch(UUID);
 }
 
+/** The one error shape (expectError), here also with the error name spelled out by the caller, as JSON, with a message. */
 function expectErrorShape(res: Response, statusCode: number, error: string): void {
-  expect(res.status).toBe(statusCode);
+  expectError(res, statusCode);
+  expect(res.body.error).toBe(error);
   expect(res.headers['content-type']).toMatch(/^application\/json/);
-  expect(res.body).toEqual({ statusCode, error, message: expect.any(String), requestId: res.headers['x-request-id'] });
   expect(res.body.message.length).toBeGreaterThan(0);
 }
 
@@ -76,17 +78,7 @@ function postChunked(t: TestApp, path: string, chunks: Buffer[]): Promise<Respon
 }
 
 describe('HTTP hardening', () => {
-  let t: TestApp;
-  let client: HttpsClient;
-
-  beforeAll(async () => {
-    t = await startTestApp({ ...RELAXED_LIMITS });
-    client = new HttpsClient(t.port, t.ca);
-  });
-  afterAll(async () => {
-    await t.close();
-    removeDataDir(t.dataDir);
-  });
+  const app = useTestApp();
 
   describe('security headers and the error shape, whatever the status', () => {
     const cases: Array<[number, string, (c: HttpsClient) => Promise<Response>]> = [
@@ -108,7 +100,7 @@ describe('HTTP hardening', () => {
     ];
 
     it.each(cases)('%i %s', async (status, error, send) => {
-      const res = await send(client);
+      const res = await send(app.client);
       expect(res.status).toBe(status);
       expectSecurityHeaders(res);
       expectNoInternals(res);
@@ -116,25 +108,25 @@ describe('HTTP hardening', () => {
     });
 
     it('413 and 415 say what to do', async () => {
-      const big = await client.post('/auth/login', { body: { username: 'someone', password: 'x'.repeat(17 * 1024) } });
+      const big = await app.client.post('/auth/login', { body: { username: 'someone', password: 'x'.repeat(17 * 1024) } });
       expect(big.body.message).toMatch(/16 KiB/);
-      const text = await client.post('/auth/login', { rawBody: 'hi', headers: { 'content-type': 'text/plain' } });
+      const text = await app.client.post('/auth/login', { rawBody: 'hi', headers: { 'content-type': 'text/plain' } });
       expect(text.body.message).toMatch(/application\/json/);
     });
 
     it('413 is decided by size: a body just under 16 KiB reaches validation (400)', async () => {
-      const under = await client.post('/auth/login', {
+      const under = await app.client.post('/auth/login', {
         body: { username: 'someone', password: 'x'.repeat(16 * 1024 - 64) },
       });
       expectErrorShape(under, 400, 'Bad Request');
       expect(under.body.message).toMatch(/password/);
-      const over = await client.post('/auth/login', { body: { username: 'someone', password: 'x'.repeat(16 * 1024) } });
+      const over = await app.client.post('/auth/login', { body: { username: 'someone', password: 'x'.repeat(16 * 1024) } });
       expectErrorShape(over, 413, 'Payload Too Large');
     });
 
     it('413 also without a Content-Length (chunked body over 16 KiB)', async () => {
       const body = Buffer.from(JSON.stringify({ username: 'someone', password: 'x'.repeat(20 * 1024) }));
-      const res = await postChunked(t, '/auth/login', [body.subarray(0, 8192), body.subarray(8192)]);
+      const res = await postChunked(app.t, '/auth/login', [body.subarray(0, 8192), body.subarray(8192)]);
       expectErrorShape(res, 413, 'Payload Too Large');
       expectSecurityHeaders(res);
     });
@@ -142,15 +134,15 @@ describe('HTTP hardening', () => {
     // A form post is a CORS "simple request": a page on any site could send
     // one without a preflight. JSON only keeps that door shut.
     it('415 for a form-encoded login, even with valid credentials', async () => {
-      const { username, password } = await register(client);
-      const res = await client.post('/auth/login', {
+      const { username, password } = await register(app.client);
+      const res = await app.client.post('/auth/login', {
         rawBody: new URLSearchParams({ username, password }).toString(),
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
       });
       expectErrorShape(res, 415, 'Unsupported Media Type');
       expect(res.text).not.toContain('preAuthToken');
       // Control: the same credentials as JSON log in.
-      expect((await client.post('/auth/login', { body: { username, password } })).status).toBe(200);
+      expect((await app.client.post('/auth/login', { body: { username, password } })).status).toBe(200);
     });
 
     it.each([
@@ -159,7 +151,7 @@ describe('HTTP hardening', () => {
       ['multipart', 'multipart/form-data; boundary=x'],
       ['XML', 'application/xml'],
     ])('415 for %s bodies', async (_name, contentType) => {
-      const res = await client.post('/auth/login', {
+      const res = await app.client.post('/auth/login', {
         rawBody: '{"username":"someone","password":"x"}',
         headers: { 'content-type': contentType },
       });
@@ -170,30 +162,30 @@ describe('HTTP hardening', () => {
 
   describe('Cache-Control: no-store on /auth/* and token responses', () => {
     it('login (pre-auth token), setup (TOTP secret), enable (access token), /auth/me', async () => {
-      const { username, password } = await register(client, uniqueUsername('cache'));
-      const login = await client.post('/auth/login', { body: { username, password } });
+      const { username, password } = await register(app.client, uniqueUsername('cache'));
+      const login = await app.client.post('/auth/login', { body: { username, password } });
       expect(login.status).toBe(200);
       expect(login.headers['cache-control']).toBe('no-store');
-      const setup = await client.post('/auth/2fa/setup', { token: login.body.preAuthToken });
+      const setup = await app.client.post('/auth/2fa/setup', { token: login.body.preAuthToken });
       expect(setup.status).toBe(200);
       expect(setup.headers['cache-control']).toBe('no-store');
-      const enable = await client.post('/auth/2fa/enable', {
+      const enable = await app.client.post('/auth/2fa/enable', {
         token: login.body.preAuthToken,
         body: { code: freshCode(setup.body.secret, null).code },
       });
       expect(enable.status).toBe(200);
       expect(enable.body.accessToken).toEqual(expect.any(String));
       expect(enable.headers['cache-control']).toBe('no-store');
-      const me = await client.get('/auth/me', { token: enable.body.accessToken });
+      const me = await app.client.get('/auth/me', { token: enable.body.accessToken });
       expect(me.status).toBe(200);
       expectSecurityHeaders(me);
     });
 
     it('register (201) and a refused login (401)', async () => {
-      const reg = await client.post('/auth/register', { body: { username: uniqueUsername(), password: STRONG_PASSWORD } });
+      const reg = await app.client.post('/auth/register', { body: { username: uniqueUsername(), password: STRONG_PASSWORD } });
       expect(reg.status).toBe(201);
       expectSecurityHeaders(reg);
-      const refused = await client.post('/auth/login', { body: { username: uniqueUsername(), password: STRONG_PASSWORD } });
+      const refused = await app.client.post('/auth/login', { body: { username: uniqueUsername(), password: STRONG_PASSWORD } });
       expectErrorShape(refused, 401, 'Unauthorized');
       expectSecurityHeaders(refused);
     });
@@ -207,7 +199,7 @@ describe('HTTP hardening', () => {
       ['not JSON at all', 'hello'],
       ['an empty body', ''],
     ])('malformed JSON (%s) → 400 in the error shape', async (_name, rawBody) => {
-      const res = await client.post('/auth/login', { rawBody, headers: { 'content-type': 'application/json' } });
+      const res = await app.client.post('/auth/login', { rawBody, headers: { 'content-type': 'application/json' } });
       expectErrorShape(res, 400, 'Bad Request');
       expectSecurityHeaders(res);
       expectNoInternals(res);
@@ -226,7 +218,7 @@ describe('HTTP hardening', () => {
       ['nested objects for fields', '{"username":{"$ne":null},"password":{"$gt":""}}'],
     ])('JSON %s as the login body → 400, not 500', async (_name, rawBody) => {
       for (const path of ['/auth/login', '/auth/register']) {
-        const res = await client.post(path, { rawBody, headers: { 'content-type': 'application/json' } });
+        const res = await app.client.post(path, { rawBody, headers: { 'content-type': 'application/json' } });
         expectErrorShape(res, 400, 'Bad Request');
         expectNoInternals(res);
       }
@@ -239,7 +231,7 @@ describe('HTTP hardening', () => {
     ])('a %s pollution payload → 400 at parsing, and no polluted prototype', async (_name, rawBody) => {
       // /auth/2fa/verify too: the body is parsed, and refused, before any token check.
       for (const path of ['/auth/login', '/auth/register', '/auth/2fa/verify']) {
-        const res = await client.post(path, { rawBody, headers: { 'content-type': 'application/json' } });
+        const res = await app.client.post(path, { rawBody, headers: { 'content-type': 'application/json' } });
         expectErrorShape(res, 400, 'Bad Request');
         expect(res.body.message).toBe('Request body is not valid JSON');
         expectNoInternals(res);
@@ -253,18 +245,18 @@ describe('HTTP hardening', () => {
   describe('request ids', () => {
     it("ignores the client's X-Request-Id and makes its own", async () => {
       const forged = 'attacker-chosen-id';
-      const res = await client.get('/auth/me', { headers: { 'x-request-id': forged } });
+      const res = await app.client.get('/auth/me', { headers: { 'x-request-id': forged } });
       expectErrorShape(res, 401, 'Unauthorized');
       expect(res.headers['x-request-id']).toMatch(UUID);
       expect(res.headers['x-request-id']).not.toBe(forged);
       expect(res.text).not.toContain(forged);
       const uuid = '123e4567-e89b-42d3-a456-426614174000';
-      const again = await client.get('/health', { headers: { 'x-request-id': uuid } });
+      const again = await app.client.get('/health', { headers: { 'x-request-id': uuid } });
       expect(again.headers['x-request-id']).not.toBe(uuid);
     });
 
     it('gives every request its own id', async () => {
-      const ids = await Promise.all([1, 2, 3].map(async () => (await client.get('/health')).headers['x-request-id']));
+      const ids = await Promise.all([1, 2, 3].map(async () => (await app.client.get('/health')).headers['x-request-id']));
       expect(new Set(ids).size).toBe(3);
     });
   });
@@ -279,7 +271,7 @@ describe('HTTP hardening', () => {
 
     function connect(options: tls.ConnectionOptions): Promise<Handshake> {
       return new Promise((resolve, reject) => {
-        const socket = tls.connect({ host: '127.0.0.1', port: t.port, ca: t.ca, servername: 'localhost', ...options });
+        const socket = tls.connect({ host: '127.0.0.1', port: app.t.port, ca: app.t.ca, servername: 'localhost', ...options });
         socket.once('secureConnect', () => {
           const handshake = {
             authorized: socket.authorized,
@@ -296,7 +288,7 @@ describe('HTTP hardening', () => {
 
     /** The server's own tlsClientError proves it refused, not that the client gave up. */
     async function expectServerToRefuse(options: tls.ConnectionOptions, serverErrorCode: string): Promise<void> {
-      const server = t.app.getHttpServer() as Server;
+      const server = app.t.app.getHttpServer() as Server;
       const serverError = once(server, 'tlsClientError');
       await expect(connect(options)).rejects.toThrow();
       const [error] = (await serverError) as [NodeJS.ErrnoException];
@@ -331,7 +323,7 @@ describe('HTTP hardening', () => {
       const byIp = await connect({ servername: undefined });
       expect(byIp.authorized).toBe(true);
       const cert = byName.certificate as X509Certificate;
-      const ca = new X509Certificate(t.ca);
+      const ca = new X509Certificate(app.t.ca);
       expect(cert.verify(ca.publicKey)).toBe(true);
       expect(cert.checkIssued(ca)).toBe(true);
       expect(cert.checkHost('localhost')).toBe('localhost');

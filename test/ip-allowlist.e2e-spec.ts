@@ -1,4 +1,7 @@
-import { Controller, Get, Logger, Module, type DynamicModule } from '@nestjs/common';
+import { Controller, Get, Module, type DynamicModule } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { SecurityEvents } from '../src/audit/security-events.service';
+import { clientAddressOf } from '../src/client-address/client-address';
 import { APP_GUARD, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -13,9 +16,10 @@ import { AllowFrom } from '../src/ip-allowlist/allow-from.decorator';
 import { IpAllowlistGuard } from '../src/ip-allowlist/ip-allowlist.guard';
 import { devCertificatePaths } from '../src/tls/dev-certificates';
 import { loadServerTls } from '../src/tls/server-tls';
+import { expectError } from './support/expect-error';
 import { HttpsClient, type Response } from './support/https-client';
 import { STRONG_PASSWORD } from './support/flows';
-import { RELAXED_LIMITS, removeDataDir, startTestApp, TEST_CERTS_DIR, type TestApp } from './support/test-app';
+import { removeDataDir, TEST_CERTS_DIR, useTestApp, withTestApp, type RunningTestApp } from './support/test-app';
 
 /**
  * The IP allowlist is the first global guard: requests are told apart only
@@ -25,53 +29,27 @@ import { RELAXED_LIMITS, removeDataDir, startTestApp, TEST_CERTS_DIR, type TestA
 
 const FORBIDDEN_MESSAGE = 'Requests from this address are not allowed';
 
+/** The allowlist's 403: the one error shape with its fixed message. */
 function expectRefused(res: Response): void {
-  expect(res.status).toBe(403);
-  expect(res.body).toEqual({
-    statusCode: 403,
-    error: 'Forbidden',
-    message: FORBIDDEN_MESSAGE,
-    requestId: expect.any(String),
-  });
-}
-
-async function withApp(
-  overrides: Record<string, string>,
-  options: { host?: string } = {},
-): Promise<{ t: TestApp; client: HttpsClient; close: () => Promise<void> }> {
-  const t = await startTestApp({ ...RELAXED_LIMITS, ...overrides }, options);
-  return {
-    t,
-    client: new HttpsClient(t.port, t.ca),
-    close: async () => {
-      await t.close();
-      removeDataDir(t.dataDir);
-    },
-  };
+  expectError(res, 403, FORBIDDEN_MESSAGE);
 }
 
 describe('IP allowlist', () => {
   describe('IPv4 clients (IP_ALLOWLIST=127.0.0.1/32,127.0.0.2/32,::1/128, no trusted proxies)', () => {
-    let app: Awaited<ReturnType<typeof withApp>>;
-    let client: HttpsClient;
-    beforeAll(async () => {
-      app = await withApp({ IP_ALLOWLIST: '127.0.0.1/32,127.0.0.2/32,::1/128', TRUSTED_PROXIES: '' });
-      client = app.client;
-    });
-    afterAll(() => app.close());
+    const app = useTestApp({ IP_ALLOWLIST: '127.0.0.1/32,127.0.0.2/32,::1/128', TRUSTED_PROXIES: '' });
 
     it.each(['127.0.0.1', '127.0.0.2'])('serves %s', async (address) => {
-      const res = await client.as(address).get('/health');
+      const res = await app.client.as(address).get('/health');
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ status: 'ok' });
     });
 
     it.each(['127.0.0.3', '127.0.0.4', '127.255.255.254'])('refuses %s with 403 in the usual error shape', async (address) => {
-      expectRefused(await client.as(address).get('/health'));
+      expectRefused(await app.client.as(address).get('/health'));
     });
 
     it('sends the security headers with the 403, and the request id of its body', async () => {
-      const res = await client.as('127.0.0.3').get('/health');
+      const res = await app.client.as('127.0.0.3').get('/health');
       expectRefused(res);
       expect(res.headers['content-type']).toMatch(/^application\/json/);
       expect(res.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
@@ -85,7 +63,7 @@ describe('IP allowlist', () => {
     });
 
     it('refuses before anything else on every kind of route: public, pre-auth and access-token', async () => {
-      const refused = client.as('127.0.0.3');
+      const refused = app.client.as('127.0.0.3');
       // Without the allowlist these would be 401 (bad credentials / no token) or 201.
       expectRefused(await refused.post('/auth/login', { body: { username: 'someone', password: STRONG_PASSWORD } }));
       expectRefused(await refused.post('/auth/register', { body: { username: 'newcomer', password: STRONG_PASSWORD } }));
@@ -96,27 +74,26 @@ describe('IP allowlist', () => {
     });
 
     it('logs the refused address and route, never the allowed ones', async () => {
-      const warn = jest.spyOn(Logger.prototype, 'warn');
+      const warn = spyOnRefusals();
       try {
-        await client.as('127.0.0.2').get('/health');
-        expect(warn).not.toHaveBeenCalled();
-        const res = await client.as('127.0.0.3').post('/auth/login', { body: { username: 'someone', password: 'x' } });
+        await app.client.as('127.0.0.2').get('/health');
+        expect(refusals(warn)).toEqual([]);
+        const res = await app.client.as('127.0.0.3').post('/auth/login', { body: { username: 'someone', password: 'x' } });
         expect(res.status).toBe(403);
-        expect(warn).toHaveBeenCalledTimes(1);
-        expect(warn.mock.calls[0][0]).toBe(`refused 127.0.0.3 for POST /auth/login (request ${res.body.requestId})`);
+        expect(refusals(warn)).toEqual([`refused 127.0.0.3 for POST /auth/login (request ${res.body.requestId})`]);
       } finally {
         warn.mockRestore();
       }
     });
 
     it('refuses an outside address before routing and body parsing: no 404, 400, 413 or 415 leaks', async () => {
-      const refused = client.as('127.0.0.3');
+      const refused = app.client.as('127.0.0.3');
       expectRefused(await refused.get('/no/such/route'));
       expectRefused(await refused.post('/auth/login', { rawBody: '{not json', headers: { 'content-type': 'application/json' } }));
       expectRefused(await refused.post('/auth/login', { rawBody: 'x'.repeat(20_000), headers: { 'content-type': 'application/json' } }));
       expectRefused(await refused.post('/auth/login', { rawBody: 'a=b', headers: { 'content-type': 'text/plain' } }));
       // The same requests from an allowed address get the parser's answers: the 403s above are the hook's.
-      const allowed = client.as('127.0.0.2');
+      const allowed = app.client.as('127.0.0.2');
       expect((await allowed.get('/no/such/route')).status).toBe(404);
       expect((await allowed.post('/auth/login', { rawBody: '{not json', headers: { 'content-type': 'application/json' } })).status).toBe(400);
       expect((await allowed.post('/auth/login', { rawBody: 'x'.repeat(20_000), headers: { 'content-type': 'application/json' } })).status).toBe(413);
@@ -132,11 +109,11 @@ describe('IP allowlist', () => {
         ['X-Client-IP', '127.0.0.1'],
         ['True-Client-IP', '127.0.0.1'],
       ])('a refused client claiming %s: %s stays refused', async (header, value) => {
-        expectRefused(await client.as('127.0.0.3').get('/health', { headers: { [header]: value } }));
+        expectRefused(await app.client.as('127.0.0.3').get('/health', { headers: { [header]: value } }));
       });
 
       it('a refused client sending the claim on several header lines stays refused', async () => {
-        const res = await client.as('127.0.0.3').get('/health', { headers: { 'X-Forwarded-For': ['127.0.0.1', '127.0.0.2'] } });
+        const res = await app.client.as('127.0.0.3').get('/health', { headers: { 'X-Forwarded-For': ['127.0.0.1', '127.0.0.2'] } });
         expectRefused(res);
       });
 
@@ -148,68 +125,51 @@ describe('IP allowlist', () => {
         ['only commas', ',,,'],
         ['a thousand entries', Array(1000).fill('10.0.0.1').join(', ')],
       ])('an allowed client forwarding %s stays allowed (the header is not even parsed)', async (_what, value) => {
-        const res = await client.as('127.0.0.2').get('/health', { headers: { 'X-Forwarded-For': value } });
+        const res = await app.client.as('127.0.0.2').get('/health', { headers: { 'X-Forwarded-For': value } });
         expect(res.status).toBe(200);
       });
     });
   });
 
   describe('IPv6 and IPv4-mapped clients (server on ::)', () => {
-    it('IP_ALLOWLIST=127.0.0.5/32,::1/128: ::1 and the mapped IPv4 client ::ffff:127.0.0.5 are allowed', async () => {
-      const { client, close } = await withApp({ IP_ALLOWLIST: '127.0.0.5/32,::1/128' }, { host: '::' });
-      try {
+    const onDualStack = (overrides: Record<string, string>, run: (app: RunningTestApp) => Promise<void>) =>
+      withTestApp(overrides, run, { host: '::' });
+
+    it('IP_ALLOWLIST=127.0.0.5/32,::1/128: ::1 and the mapped IPv4 client ::ffff:127.0.0.5 are allowed', () =>
+      onDualStack({ IP_ALLOWLIST: '127.0.0.5/32,::1/128' }, async ({ client }) => {
         expect((await client.get('/health', { host: '::1', localAddress: '::1' })).status).toBe(200);
         // Connected over IPv4 to a dual-stack socket: the server sees ::ffff:127.0.0.5.
         expect((await client.get('/health', { host: '127.0.0.1', localAddress: '127.0.0.5' })).status).toBe(200);
         expectRefused(await client.get('/health', { host: '127.0.0.1', localAddress: '127.0.0.6' }));
-      } finally {
-        await close();
-      }
-    });
+      }));
 
-    it('IP_ALLOWLIST=::/0: every IPv6 client, but no IPv4 client even though the server sees it as ::ffff:a.b.c.d', async () => {
-      const { client, close } = await withApp({ IP_ALLOWLIST: '::/0' }, { host: '::' });
-      try {
+    it('IP_ALLOWLIST=::/0: every IPv6 client, but no IPv4 client even though the server sees it as ::ffff:a.b.c.d', () =>
+      onDualStack({ IP_ALLOWLIST: '::/0' }, async ({ client }) => {
         expect((await client.get('/health', { host: '::1', localAddress: '::1' })).status).toBe(200);
         expectRefused(await client.get('/health', { host: '127.0.0.1', localAddress: '127.0.0.2' }));
-      } finally {
-        await close();
-      }
-    });
+      }));
 
-    it('IP_ALLOWLIST=::ffff:127.0.0.0/104 (a mapped IPv4 range): IPv4 loopback clients allowed, ::1 refused', async () => {
-      const { client, close } = await withApp({ IP_ALLOWLIST: '::ffff:127.0.0.0/104' }, { host: '::' });
-      try {
+    it('IP_ALLOWLIST=::ffff:127.0.0.0/104 (a mapped IPv4 range): IPv4 loopback clients allowed, ::1 refused', () =>
+      onDualStack({ IP_ALLOWLIST: '::ffff:127.0.0.0/104' }, async ({ client }) => {
         expect((await client.get('/health', { host: '127.0.0.1', localAddress: '127.0.0.2' })).status).toBe(200);
         expectRefused(await client.get('/health', { host: '::1', localAddress: '::1' }));
-      } finally {
-        await close();
-      }
-    });
+      }));
 
-    it('the development default (127.0.0.0/8,::1/128) allows both loopbacks', async () => {
-      const { t, client, close } = await withApp({}, { host: '::' });
-      try {
+    it('the development default (127.0.0.0/8,::1/128) allows both loopbacks', () =>
+      onDualStack({}, async ({ t, client }) => {
         expect(t.config.network.allowlist.entries()).toEqual(['127.0.0.0/8', '::1/128']);
         expect((await client.get('/health', { host: '::1', localAddress: '::1' })).status).toBe(200);
         expect((await client.get('/health', { host: '127.0.0.1', localAddress: '127.0.0.7' })).status).toBe(200);
-      } finally {
-        await close();
-      }
-    });
+      }));
   });
 
   describe('refused requests and the rate limits (RATE_LIMIT_DEFAULT=3/60, RATE_LIMIT_LOGIN=2/60)', () => {
-    let app: Awaited<ReturnType<typeof withApp>>;
-    beforeAll(async () => {
-      app = await withApp({
-        IP_ALLOWLIST: '127.0.0.2/32',
-        TRUSTED_PROXIES: '127.0.0.9/32',
-        RATE_LIMIT_DEFAULT: '3/60',
-        RATE_LIMIT_LOGIN: '2/60',
-      });
+    const app = useTestApp({
+      IP_ALLOWLIST: '127.0.0.2/32',
+      TRUSTED_PROXIES: '127.0.0.9/32',
+      RATE_LIMIT_DEFAULT: '3/60',
+      RATE_LIMIT_LOGIN: '2/60',
     });
-    afterAll(() => app.close());
 
     it('a refused address flooding far beyond the limits only ever gets 403, never 429', async () => {
       const refused = app.client.as('127.0.0.3');
@@ -238,13 +198,11 @@ describe('IP allowlist', () => {
   });
 
   describe('behind a trusted proxy (TRUSTED_PROXIES=127.0.0.9/32, IP_ALLOWLIST=127.0.0.2/32)', () => {
-    let app: Awaited<ReturnType<typeof withApp>>;
+    const app = useTestApp({ IP_ALLOWLIST: '127.0.0.2/32', TRUSTED_PROXIES: '127.0.0.9/32' });
     let proxy: HttpsClient;
-    beforeAll(async () => {
-      app = await withApp({ IP_ALLOWLIST: '127.0.0.2/32', TRUSTED_PROXIES: '127.0.0.9/32' });
+    beforeAll(() => {
       proxy = app.client.as('127.0.0.9');
     });
-    afterAll(() => app.close());
 
     it.each([
       ['10.9.9.9, 127.0.0.2', 'the rightmost untrusted hop'],
@@ -281,11 +239,11 @@ describe('IP allowlist', () => {
     });
 
     it('logs the resolved client address, not the proxy', async () => {
-      const warn = jest.spyOn(Logger.prototype, 'warn');
+      const warn = spyOnRefusals();
       try {
         const res = await proxy.get('/health', { headers: { 'X-Forwarded-For': '127.0.0.2, 10.9.9.9' } });
         expectRefused(res);
-        expect(warn.mock.calls.map((call) => call[0])).toEqual([
+        expect(refusals(warn)).toEqual([
           `refused 10.9.9.9 for GET /health (request ${res.body.requestId})`,
         ]);
       } finally {
@@ -297,13 +255,11 @@ describe('IP allowlist', () => {
   describe('malformed forwarded chains make the client unknown, never the address they imitate', () => {
     // Everyone is allowed here, and the proxy itself too: the only way to get
     // a 403 is an address the server refuses to believe.
-    let app: Awaited<ReturnType<typeof withApp>>;
+    const app = useTestApp({ IP_ALLOWLIST: '0.0.0.0/0,::/0', TRUSTED_PROXIES: '127.0.0.9/32' });
     let proxy: HttpsClient;
-    beforeAll(async () => {
-      app = await withApp({ IP_ALLOWLIST: '0.0.0.0/0,::/0', TRUSTED_PROXIES: '127.0.0.9/32' });
+    beforeAll(() => {
       proxy = app.client.as('127.0.0.9');
     });
-    afterAll(() => app.close());
 
     it('baseline: canonical forwarded addresses are served', async () => {
       for (const xff of ['127.0.0.1', '10.9.9.9, 127.0.0.1', 'fe80::1', '2001:db8::1']) {
@@ -350,11 +306,11 @@ describe('IP allowlist', () => {
     });
 
     it('logs a malformed chain as an unknown address', async () => {
-      const warn = jest.spyOn(Logger.prototype, 'warn');
+      const warn = spyOnRefusals();
       try {
         const res = await proxy.get('/health', { headers: { 'X-Forwarded-For': '0177.0.0.1' } });
         expectRefused(res);
-        expect(warn.mock.calls.map((call) => call[0])).toEqual([
+        expect(refusals(warn)).toEqual([
           `refused unknown address for GET /health (request ${res.body.requestId})`,
         ]);
       } finally {
@@ -501,3 +457,17 @@ describe('@AllowFrom (IP_ALLOWLIST=127.0.0.1/32,127.0.0.2/32,127.0.0.3/32)', () 
     expect(() => AllowFrom('0177.0.0.1')).toThrow('@AllowFrom: "0177.0.0.1" is not a valid IP address or CIDR range');
   });
 });
+
+/** The net.ip.refused security events recorded while the spy is on, as one readable line each. */
+function spyOnRefusals() {
+  return jest.spyOn(SecurityEvents.prototype, 'record');
+}
+
+function refusals(spy: ReturnType<typeof spyOnRefusals>): string[] {
+  return spy.mock.calls
+    .filter(([event]) => event === 'net.ip.refused')
+    .map(([, , request]) => {
+      const r = request as FastifyRequest;
+      return `refused ${clientAddressOf(r) ?? 'unknown address'} for ${r.method} ${r.routeOptions.url ?? '(no route)'} (request ${r.id})`;
+    });
+}

@@ -1,4 +1,3 @@
-import jwt from 'jsonwebtoken';
 import { execFile } from 'node:child_process';
 import { createHash, generateKeyPairSync, type JsonWebKey, type KeyObject, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -9,16 +8,11 @@ import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
 import { devCertificatePaths } from '../src/tls/dev-certificates';
 import { User } from '../src/users/user.entity';
-import {
-  decodeJwt,
-  enrolledUser,
-  login,
-  recoveryLogin,
-  register,
-  type EnrolledUser,
-} from './support/flows';
-import { HttpsClient, type Response } from './support/https-client';
-import { RELAXED_LIMITS, removeDataDir, startTestApp, TEST_CERTS_DIR, type TestApp } from './support/test-app';
+import { expectError } from './support/expect-error';
+import { enrolledUser, login, recoveryLogin, register, type EnrolledUser } from './support/flows';
+import { HttpsClient } from './support/https-client';
+import { decodeJwt, es256 } from './support/jwt';
+import { RELAXED_LIMITS, removeDataDir, startTestApp, TEST_CERTS_DIR, useTestApp, withTestApp, type TestApp } from './support/test-app';
 import { currentStep, freshCode, totpAt } from './support/totp';
 
 /**
@@ -30,16 +24,6 @@ import { currentStep, freshCode, totpAt } from './support/totp';
  */
 
 const REPO = join(__dirname, '..');
-
-function expectUnauthorized(res: Response): void {
-  expect(res.status).toBe(401);
-  expect(res.body).toEqual({
-    statusCode: 401,
-    error: 'Unauthorized',
-    message: expect.any(String),
-    requestId: res.headers['x-request-id'],
-  });
-}
 
 /** RFC 7638 thumbprint of an EC public key, computed here independently of the server. */
 function thumbprint(jwk: JsonWebKey): string {
@@ -127,32 +111,21 @@ function signAccessToken(
     amr: ['pwd', 'otp'],
     sid: subject.sid,
   };
-  return jwt.sign(claims, privateKey, {
-    algorithm: 'ES256',
-    header: { alg: 'ES256', typ: 'at+jwt', ...header },
-    noTimestamp: true,
-  });
+  return es256({ typ: 'at+jwt', ...header }, claims, privateKey);
 }
 
 const jwksOf = async (client: HttpsClient) => (await client.get('/.well-known/jwks.json')).body.keys as JsonWebKey[];
 
 describe('GET /.well-known/jwks.json (ES256)', () => {
-  let t: TestApp;
-  let client: HttpsClient;
+  const app = useTestApp();
   let user: EnrolledUser;
 
   beforeAll(async () => {
-    t = await startTestApp({ ...RELAXED_LIMITS });
-    client = new HttpsClient(t.port, t.ca);
-    user = await enrolledUser(client);
-  });
-  afterAll(async () => {
-    await t.close();
-    removeDataDir(t.dataDir);
+    user = await enrolledUser(app.client);
   });
 
   it('is public and lists exactly the one ES256 public key, kid = the access token header kid', async () => {
-    const res = await client.get('/.well-known/jwks.json');
+    const res = await app.client.get('/.well-known/jwks.json');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.headers['cache-control']).toBe('public, max-age=300');
@@ -178,23 +151,23 @@ describe('GET /.well-known/jwks.json (ES256)', () => {
   });
 
   it('never publishes the pre-auth key: the kid of a pre-auth token is not in the set', async () => {
-    const preAuthToken = await login(client, user.username, user.password);
+    const preAuthToken = await login(app.client, user.username, user.password);
     const { header } = decodeJwt(preAuthToken);
     expect(header.alg).toBe('HS256');
-    const kids = (await jwksOf(client)).map((key) => (key as { kid: string }).kid);
+    const kids = (await jwksOf(app.client)).map((key) => (key as { kid: string }).kid);
     expect(kids).not.toContain(header.kid);
     expect(kids.filter((kid) => kid.startsWith('hs-'))).toEqual([]);
   });
 
   it('jose verifies an access token against the JWKS, local or fetched over HTTPS (iss, aud, typ pinned)', async () => {
-    const me = await client.get('/auth/me', { token: user.accessToken });
-    const preAuthToken = await login(client, user.username, user.password);
+    const me = await app.client.get('/auth/me', { token: user.accessToken });
+    const preAuthToken = await login(app.client, user.username, user.password);
     const [header, , signature] = user.accessToken.split('.');
     const otherClaims = { ...decodeJwt(user.accessToken).claims, sub: 'someone-else' };
     const tampered = `${header}.${Buffer.from(JSON.stringify(otherClaims)).toString('base64url')}.${signature}`;
     const tokens = [user.accessToken, tampered, preAuthToken];
-    for (const source of [{ jwks: { keys: await jwksOf(client) } }, { remote: true as const }]) {
-      const { results, thumbprints } = await joseVerify(t, tokens, source);
+    for (const source of [{ jwks: { keys: await jwksOf(app.client) } }, { remote: true as const }]) {
+      const { results, thumbprints } = await joseVerify(app.t, tokens, source);
       expect(results[0]).toEqual({ ok: true, kid: decodeJwt(user.accessToken).header.kid, sub: me.body.id });
       // Controls: the same verifier refuses a changed payload and a pre-auth token.
       expect(results[1]).toEqual({ ok: false, code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' });
@@ -207,19 +180,14 @@ describe('GET /.well-known/jwks.json (ES256)', () => {
 describe('GET /.well-known/jwks.json with JWT_ALGORITHM=HS256', () => {
   it('is an empty set: a shared secret is never published', async () => {
     const jwtSecret = randomBytes(32).toString('base64url');
-    const t = await startTestApp({ ...RELAXED_LIMITS, JWT_ALGORITHM: 'HS256', JWT_SECRET: jwtSecret });
-    try {
-      const client = new HttpsClient(t.port, t.ca);
+    await withTestApp({ JWT_ALGORITHM: 'HS256', JWT_SECRET: jwtSecret }, async ({ client }) => {
       const res = await client.get('/.well-known/jwks.json');
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ keys: [] });
       // Control: the app issues HS256 access tokens meanwhile.
       const user = await enrolledUser(client);
       expect(decodeJwt(user.accessToken).header.alg).toBe('HS256');
-    } finally {
-      await t.close();
-      removeDataDir(t.dataDir);
-    }
+    });
   });
 });
 
@@ -280,7 +248,7 @@ describe('ES256 signing-key rotation', () => {
 
     // 3. B only: A's tokens are refused, B's (same session) still work.
     client = await restart({ JWT_PRIVATE_KEY_FILE: fileB });
-    expectUnauthorized(await client.get('/auth/me', { token: tokenA }));
+    expectError(await client.get('/auth/me', { token: tokenA }), 401);
     expect((await client.get('/auth/me', { token: tokenB })).status).toBe(200);
     expect((await jwksOf(client)).map((key) => (key as { kid: string }).kid)).toEqual([keyB.kid]);
 
@@ -291,13 +259,13 @@ describe('ES256 signing-key rotation', () => {
     expect((await meWith(keyB.privateKey, { kid: keyB.kid })).status).toBe(200);
     // …an unknown key under its own kid, or under B's kid, does not…
     const keyC = newEcKey();
-    expectUnauthorized(await meWith(keyC.privateKey, { kid: keyC.kid }));
-    expectUnauthorized(await meWith(keyC.privateKey, { kid: keyB.kid }));
+    expectError(await meWith(keyC.privateKey, { kid: keyC.kid }), 401);
+    expectError(await meWith(keyC.privateKey, { kid: keyB.kid }), 401);
     // …nor does the right key under an unknown kid, or no kid: the kid picks the key, never a fallback.
-    expectUnauthorized(await meWith(keyB.privateKey, { kid: 'some-other-key' }));
-    expectUnauthorized(await meWith(keyB.privateKey, {}));
+    expectError(await meWith(keyB.privateKey, { kid: 'some-other-key' }), 401);
+    expectError(await meWith(keyB.privateKey, {}), 401);
     // …nor the retired key A, freshly signed.
-    expectUnauthorized(await meWith(keyA.privateKey, { kid: keyA.kid }));
+    expectError(await meWith(keyA.privateKey, { kid: keyA.kid }), 401);
   }, 60_000);
 });
 
@@ -393,7 +361,7 @@ describe('APP_SECRET rotation', () => {
     // 3. S2 only.
     client = await restart({ APP_SECRET: s2 });
     // A pre-auth token signed under S1 is no longer accepted.
-    expectUnauthorized(await client.post('/auth/2fa/verify', { token: preAuthForAfter, body: { code: '000000' } }));
+    expectError(await client.post('/auth/2fa/verify', { token: preAuthForAfter, body: { code: '000000' } }), 401);
     // The re-sealed TOTP secret opens under S2 alone: the lazy re-encryption happened.
     const third = earliestCode(active.secret, lastStep);
     const afterLogin = await login(client, active.username, active.password);
@@ -407,7 +375,7 @@ describe('APP_SECRET rotation', () => {
     expect(lateVerify.status).toBe(200);
     // Recovery codes are only ever stored as HMACs under the secret of their day: the
     // unused ones issued under S1 die with it (regenerating them is the way out).
-    expectUnauthorized(await recoveryLogin(client, active.username, active.password, active.recoveryCodes[1]));
+    expectError(await recoveryLogin(client, active.username, active.password, active.recoveryCodes[1]), 401);
 
     // The idle user's TOTP secret is still sealed under S1, which is gone: the server
     // cannot open it. That is a server-side failure, not a wrong code: a 500 in the
@@ -415,13 +383,7 @@ describe('APP_SECRET rotation', () => {
     const idleLogin = await login(client, idle.username, idle.password);
     const { code: idleCode } = freshCode(idle.secret, idle.lastStep);
     const broken = await client.post('/auth/2fa/verify', { token: idleLogin, body: { code: idleCode } });
-    expect(broken.status).toBe(500);
-    expect(broken.body).toEqual({
-      statusCode: 500,
-      error: 'Internal Server Error',
-      message: 'Internal server error',
-      requestId: broken.headers['x-request-id'],
-    });
-    expectUnauthorized(await recoveryLogin(client, idle.username, idle.password, idle.recoveryCodes[0]));
+    expectError(broken, 500, 'Internal server error');
+    expectError(await recoveryLogin(client, idle.username, idle.password, idle.recoveryCodes[0]), 401);
   }, 60_000);
 });

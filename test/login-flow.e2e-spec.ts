@@ -1,39 +1,29 @@
-import { HttpsClient } from './support/https-client';
+import { expectError } from './support/expect-error';
 import { enrolledUser, login, register, STRONG_PASSWORD, uniqueUsername } from './support/flows';
-import { RELAXED_LIMITS, removeDataDir, startTestApp, type TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 import { freshCode, totpAt, wrongCode } from './support/totp';
 
 describe('two-step login over HTTPS', () => {
-  let t: TestApp;
-  let client: HttpsClient;
-
-  beforeAll(async () => {
-    t = await startTestApp({ ...RELAXED_LIMITS });
-    client = new HttpsClient(t.port, t.ca);
-  });
-  afterAll(async () => {
-    await t.close();
-    removeDataDir(t.dataDir);
-  });
+  const app = useTestApp();
 
   it('answers /health over verified TLS', async () => {
-    const res = await client.get('/health');
+    const res = await app.client.get('/health');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'ok' });
   });
 
   it('enrolls a new user with a QR code, then requires password and code', async () => {
     const username = uniqueUsername('Alice');
-    const reg = await client.post('/auth/register', { body: { username, password: STRONG_PASSWORD } });
+    const reg = await app.client.post('/auth/register', { body: { username, password: STRONG_PASSWORD } });
     expect(reg.status).toBe(201);
     expect(reg.body).toEqual({ id: expect.any(String), username });
 
-    const first = await client.post('/auth/login', { body: { username, password: STRONG_PASSWORD } });
+    const first = await app.client.post('/auth/login', { body: { username, password: STRONG_PASSWORD } });
     expect(first.status).toBe(200);
     expect(first.body).toEqual({ preAuthToken: expect.any(String), expiresIn: 300, next: 'totp-enroll' });
     const preAuthToken = first.body.preAuthToken;
 
-    const setup = await client.post('/auth/2fa/setup', { token: preAuthToken });
+    const setup = await app.client.post('/auth/2fa/setup', { token: preAuthToken });
     expect(setup.status).toBe(200);
     const { secret, otpauthUrl, qrCodeDataUrl } = setup.body;
     expect(Buffer.from(secret, 'ascii').toString()).toMatch(/^[A-Z2-7]{32}$/);
@@ -45,10 +35,10 @@ describe('two-step login over HTTPS', () => {
     expect(png.subarray(1, 4).toString()).toBe('PNG');
 
     // Still not enrolled: the pre-auth token opens nothing but the 2FA routes.
-    expect((await client.get('/auth/me', { token: preAuthToken })).status).toBe(401);
+    expect((await app.client.get('/auth/me', { token: preAuthToken })).status).toBe(401);
 
     const { code, step } = freshCode(secret, null);
-    const enable = await client.post('/auth/2fa/enable', { token: preAuthToken, body: { code } });
+    const enable = await app.client.post('/auth/2fa/enable', { token: preAuthToken, body: { code } });
     expect(enable.status).toBe(200);
     expect(enable.body).toEqual({
       accessToken: expect.any(String),
@@ -60,52 +50,52 @@ describe('two-step login over HTTPS', () => {
     expect(new Set(enable.body.recoveryCodes).size).toBe(10);
     expect(enable.headers['cache-control']).toBe('no-store');
 
-    const me = await client.get('/auth/me', { token: enable.body.accessToken });
+    const me = await app.client.get('/auth/me', { token: enable.body.accessToken });
     expect(me.status).toBe(200);
     expect(me.body).toEqual({ id: reg.body.id, username, twoFactorEnabled: true });
 
     // From now on a login needs the code.
-    const second = await client.post('/auth/login', { body: { username, password: STRONG_PASSWORD } });
+    const second = await app.client.post('/auth/login', { body: { username, password: STRONG_PASSWORD } });
     expect(second.body.next).toBe('totp-verify');
-    expect((await client.get('/auth/me', { token: second.body.preAuthToken })).status).toBe(401);
+    expect((await app.client.get('/auth/me', { token: second.body.preAuthToken })).status).toBe(401);
     const next = freshCode(secret, step);
-    const verify = await client.post('/auth/2fa/verify', {
+    const verify = await app.client.post('/auth/2fa/verify', {
       token: second.body.preAuthToken,
       body: { code: next.code },
     });
     expect(verify.status).toBe(200);
     expect(verify.body.tokenType).toBe('Bearer');
-    expect((await client.get('/auth/me', { token: verify.body.accessToken })).status).toBe(200);
+    expect((await app.client.get('/auth/me', { token: verify.body.accessToken })).status).toBe(200);
   });
 
   it('a new setup call replaces the pending secret; enrolled users get 409', async () => {
-    const { username, password } = await register(client);
-    const token = await login(client, username, password);
-    const a = (await client.post('/auth/2fa/setup', { token })).body.secret;
-    const b = (await client.post('/auth/2fa/setup', { token })).body.secret;
+    const { username, password } = await register(app.client);
+    const token = await login(app.client, username, password);
+    const a = (await app.client.post('/auth/2fa/setup', { token })).body.secret;
+    const b = (await app.client.post('/auth/2fa/setup', { token })).body.secret;
     expect(a).not.toBe(b);
-    const withOld = await client.post('/auth/2fa/enable', { token, body: { code: freshCode(a, null).code } });
+    const withOld = await app.client.post('/auth/2fa/enable', { token, body: { code: freshCode(a, null).code } });
     expect(withOld.status).toBe(401);
-    const withNew = await client.post('/auth/2fa/enable', { token, body: { code: freshCode(b, null).code } });
+    const withNew = await app.client.post('/auth/2fa/enable', { token, body: { code: freshCode(b, null).code } });
     expect(withNew.status).toBe(200);
 
-    const again = await login(client, username, password);
-    expect((await client.post('/auth/2fa/setup', { token: again })).status).toBe(409);
-    expect((await client.post('/auth/2fa/enable', { token: again, body: { code: '123456' } })).status).toBe(409);
+    const again = await login(app.client, username, password);
+    expect((await app.client.post('/auth/2fa/setup', { token: again })).status).toBe(409);
+    expect((await app.client.post('/auth/2fa/enable', { token: again, body: { code: '123456' } })).status).toBe(409);
   });
 
   it('refuses /2fa/verify before enrollment and /2fa/enable without a pending secret', async () => {
-    const { username, password } = await register(client);
-    const token = await login(client, username, password);
-    expect((await client.post('/auth/2fa/verify', { token, body: { code: '123456' } })).status).toBe(409);
-    expect((await client.post('/auth/2fa/enable', { token, body: { code: '123456' } })).status).toBe(409);
+    const { username, password } = await register(app.client);
+    const token = await login(app.client, username, password);
+    expect((await app.client.post('/auth/2fa/verify', { token, body: { code: '123456' } })).status).toBe(409);
+    expect((await app.client.post('/auth/2fa/enable', { token, body: { code: '123456' } })).status).toBe(409);
   });
 
   describe('TOTP replay protection', () => {
     it('refuses the code used to enable at the next login', async () => {
-      const user = await enrolledUser(client);
-      const token = await login(client, user.username, user.password);
-      const replay = await client.post('/auth/2fa/verify', {
+      const user = await enrolledUser(app.client);
+      const token = await login(app.client, user.username, user.password);
+      const replay = await app.client.post('/auth/2fa/verify', {
         token,
         body: { code: totpAt(user.secret, user.lastStep) },
       });
@@ -114,24 +104,24 @@ describe('two-step login over HTTPS', () => {
     });
 
     it('refuses a code for an older step than the last accepted one, across logins', async () => {
-      const user = await enrolledUser(client);
-      const t1 = await login(client, user.username, user.password);
+      const user = await enrolledUser(app.client);
+      const t1 = await login(app.client, user.username, user.password);
       const next = freshCode(user.secret, user.lastStep);
-      expect((await client.post('/auth/2fa/verify', { token: t1, body: { code: next.code } })).status).toBe(200);
-      const t2 = await login(client, user.username, user.password);
+      expect((await app.client.post('/auth/2fa/verify', { token: t1, body: { code: next.code } })).status).toBe(200);
+      const t2 = await login(app.client, user.username, user.password);
       for (const step of [next.step, next.step - 1, next.step - 2]) {
-        const res = await client.post('/auth/2fa/verify', { token: t2, body: { code: totpAt(user.secret, step) } });
+        const res = await app.client.post('/auth/2fa/verify', { token: t2, body: { code: totpAt(user.secret, step) } });
         expect(res.status).toBe(401);
       }
     });
 
     it('lets exactly one of two simultaneous uses of the same code through', async () => {
-      const user = await enrolledUser(client);
-      const [a, b] = [await login(client, user.username, user.password), await login(client, user.username, user.password)];
+      const user = await enrolledUser(app.client);
+      const [a, b] = [await login(app.client, user.username, user.password), await login(app.client, user.username, user.password)];
       const { code } = freshCode(user.secret, user.lastStep);
       const results = await Promise.all([
-        client.post('/auth/2fa/verify', { token: a, body: { code } }),
-        client.post('/auth/2fa/verify', { token: b, body: { code } }),
+        app.client.post('/auth/2fa/verify', { token: a, body: { code } }),
+        app.client.post('/auth/2fa/verify', { token: b, body: { code } }),
       ]);
       expect(results.map((r) => r.status).sort()).toEqual([200, 401]);
     });
@@ -139,62 +129,62 @@ describe('two-step login over HTTPS', () => {
 
   describe('pre-auth token', () => {
     it('is single use: dead once exchanged', async () => {
-      const user = await enrolledUser(client);
-      const token = await login(client, user.username, user.password);
+      const user = await enrolledUser(app.client);
+      const token = await login(app.client, user.username, user.password);
       const next = freshCode(user.secret, user.lastStep);
-      expect((await client.post('/auth/2fa/verify', { token, body: { code: next.code } })).status).toBe(200);
+      expect((await app.client.post('/auth/2fa/verify', { token, body: { code: next.code } })).status).toBe(200);
       const later = totpAt(user.secret, next.step + 1);
-      const reuse = await client.post('/auth/2fa/verify', { token, body: { code: later } });
+      const reuse = await app.client.post('/auth/2fa/verify', { token, body: { code: later } });
       expect(reuse.status).toBe(401);
-      expect((await client.post('/auth/2fa/setup', { token })).status).toBe(401);
+      expect((await app.client.post('/auth/2fa/setup', { token })).status).toBe(401);
     });
 
     it('dies after 5 wrong codes, even for the right one', async () => {
-      const user = await enrolledUser(client);
-      const token = await login(client, user.username, user.password);
+      const user = await enrolledUser(app.client);
+      const token = await login(app.client, user.username, user.password);
       for (let i = 0; i < 5; i += 1) {
-        const res = await client.post('/auth/2fa/verify', { token, body: { code: wrongCode(user.secret) } });
+        const res = await app.client.post('/auth/2fa/verify', { token, body: { code: wrongCode(user.secret) } });
         expect(res.status).toBe(401);
       }
       const right = freshCode(user.secret, user.lastStep);
-      expect((await client.post('/auth/2fa/verify', { token, body: { code: right.code } })).status).toBe(401);
+      expect((await app.client.post('/auth/2fa/verify', { token, body: { code: right.code } })).status).toBe(401);
       // A fresh login gets a fresh budget, and the same right code still works.
-      const fresh = await login(client, user.username, user.password);
-      expect((await client.post('/auth/2fa/verify', { token: fresh, body: { code: right.code } })).status).toBe(200);
+      const fresh = await login(app.client, user.username, user.password);
+      expect((await app.client.post('/auth/2fa/verify', { token: fresh, body: { code: right.code } })).status).toBe(200);
     });
 
     it('still accepts the right code after 4 wrong ones', async () => {
-      const user = await enrolledUser(client);
-      const token = await login(client, user.username, user.password);
+      const user = await enrolledUser(app.client);
+      const token = await login(app.client, user.username, user.password);
       for (let i = 0; i < 4; i += 1) {
-        await client.post('/auth/2fa/verify', { token, body: { code: wrongCode(user.secret) } });
+        await app.client.post('/auth/2fa/verify', { token, body: { code: wrongCode(user.secret) } });
       }
       const right = freshCode(user.secret, user.lastStep);
-      expect((await client.post('/auth/2fa/verify', { token, body: { code: right.code } })).status).toBe(200);
+      expect((await app.client.post('/auth/2fa/verify', { token, body: { code: right.code } })).status).toBe(200);
     });
 
     it('is refused by every route that is not a 2FA route, and the access token by the 2FA routes', async () => {
-      const user = await enrolledUser(client);
-      const token = await login(client, user.username, user.password);
-      expect((await client.get('/auth/me', { token })).status).toBe(401);
+      const user = await enrolledUser(app.client);
+      const token = await login(app.client, user.username, user.password);
+      expect((await app.client.get('/auth/me', { token })).status).toBe(401);
       const code = freshCode(user.secret, user.lastStep).code;
-      const withAccess = await client.post('/auth/2fa/verify', { token: user.accessToken, body: { code } });
+      const withAccess = await app.client.post('/auth/2fa/verify', { token: user.accessToken, body: { code } });
       expect(withAccess.status).toBe(401);
-      expect((await client.post('/auth/2fa/setup', { token: user.accessToken })).status).toBe(401);
+      expect((await app.client.post('/auth/2fa/setup', { token: user.accessToken })).status).toBe(401);
     });
 
     it('is read only from the Authorization header, never the query string', async () => {
-      const user = await enrolledUser(client);
-      expect((await client.get(`/auth/me?access_token=${user.accessToken}`)).status).toBe(401);
-      expect((await client.get(`/auth/me?token=${user.accessToken}`)).status).toBe(401);
+      const user = await enrolledUser(app.client);
+      expect((await app.client.get(`/auth/me?access_token=${user.accessToken}`)).status).toBe(401);
+      expect((await app.client.get(`/auth/me?token=${user.accessToken}`)).status).toBe(401);
     });
   });
 
   describe('credentials', () => {
     it('gives the same 401 for an unknown user and a wrong password', async () => {
-      const { username } = await register(client);
-      const unknown = await client.post('/auth/login', { body: { username: uniqueUsername(), password: STRONG_PASSWORD } });
-      const wrong = await client.post('/auth/login', { body: { username, password: `${STRONG_PASSWORD}x` } });
+      const { username } = await register(app.client);
+      const unknown = await app.client.post('/auth/login', { body: { username: uniqueUsername(), password: STRONG_PASSWORD } });
+      const wrong = await app.client.post('/auth/login', { body: { username, password: `${STRONG_PASSWORD}x` } });
       expect(unknown.status).toBe(401);
       expect(wrong.status).toBe(401);
       const strip = ({ requestId, ...rest }: Record<string, unknown>) => rest;
@@ -204,9 +194,9 @@ describe('two-step login over HTTPS', () => {
     });
 
     it('treats usernames case-insensitively: login works, a case variant is taken', async () => {
-      const { username, password } = await register(client, uniqueUsername('MiXeD'));
-      expect((await client.post('/auth/login', { body: { username: username.toLowerCase(), password } })).status).toBe(200);
-      const dup = await client.post('/auth/register', { body: { username: username.toUpperCase(), password } });
+      const { username, password } = await register(app.client, uniqueUsername('MiXeD'));
+      expect((await app.client.post('/auth/login', { body: { username: username.toLowerCase(), password } })).status).toBe(200);
+      const dup = await app.client.post('/auth/register', { body: { username: username.toUpperCase(), password } });
       expect(dup.status).toBe(409);
       expect(dup.body).toMatchObject({ statusCode: 409, error: 'Conflict', requestId: expect.any(String) });
     });
@@ -214,9 +204,9 @@ describe('two-step login over HTTPS', () => {
     it('does not truncate passwords: the first 72 characters of an 80-character one fail', async () => {
       const password = 'Tr0ub4dor&3-plus-a-long-tail-that-keeps-going-and-going-and-going-until-80ch!';
       const long = password.padEnd(80, 'z');
-      const { username } = await register(client, uniqueUsername(), long);
-      expect((await client.post('/auth/login', { body: { username, password: long.slice(0, 72) } })).status).toBe(401);
-      expect((await client.post('/auth/login', { body: { username, password: long } })).status).toBe(200);
+      const { username } = await register(app.client, uniqueUsername(), long);
+      expect((await app.client.post('/auth/login', { body: { username, password: long.slice(0, 72) } })).status).toBe(401);
+      expect((await app.client.post('/auth/login', { body: { username, password: long } })).status).toBe(200);
     });
 
     it.each([
@@ -225,7 +215,7 @@ describe('two-step login over HTTPS', () => {
       ['based on the username', 'guessable.user2024', /username/],
       ['too long', 'x'.repeat(257), /at most 256/],
     ])('refuses a %s password with a helpful 400', async (_name, password, message) => {
-      const res = await client.post('/auth/register', { body: { username: 'guessable.user', password } });
+      const res = await app.client.post('/auth/register', { body: { username: 'guessable.user', password } });
       expect(res.status).toBe(400);
       expect(res.body.message).toMatch(message);
     });
@@ -240,23 +230,17 @@ describe('two-step login over HTTPS', () => {
       ['unknown field', { username: 'someone', password: STRONG_PASSWORD, isAdmin: true }],
     ])('refuses %s with 400 saying what is wrong', async (_name, body) => {
       for (const route of ['/auth/register', '/auth/login']) {
-        const res = await client.post(route, { body });
-        expect(res.status).toBe(400);
-        expect(res.body).toEqual({
-          statusCode: 400,
-          error: 'Bad Request',
-          message: expect.any(String),
-          requestId: expect.any(String),
-        });
+        const res = await app.client.post(route, { body });
+        expectError(res, 400);
       }
     });
 
     it.each(['12345', '1234567', '12a456', '', ' 123456', '１２３４５６', 123456, null])(
       'refuses the malformed code %p with 400, never a crash',
       async (code) => {
-        const user = await enrolledUser(client);
-        const token = await login(client, user.username, user.password);
-        const res = await client.post('/auth/2fa/verify', { token, body: { code } });
+        const user = await enrolledUser(app.client);
+        const token = await login(app.client, user.username, user.password);
+        const res = await app.client.post('/auth/2fa/verify', { token, body: { code } });
         expect(res.status).toBe(400);
         expect(res.body.message).toMatch(/code must be exactly 6 digits/);
       },

@@ -1,6 +1,7 @@
-import { HttpsClient, type Response } from './support/https-client';
+import { expectTooMany } from './support/expect-error';
+import type { HttpsClient, Response } from './support/https-client';
 import { enrolledUser, login, register, STRONG_PASSWORD, uniqueUsername } from './support/flows';
-import { RELAXED_LIMITS, removeDataDir, startTestApp } from './support/test-app';
+import { useTestApp, withTestApp } from './support/test-app';
 import { freshCode, wrongCode } from './support/totp';
 
 /**
@@ -11,54 +12,20 @@ import { freshCode, wrongCode } from './support/totp';
 
 const WRONG_PASSWORD = `${STRONG_PASSWORD}-wrong`;
 
-/** A 429 from any limiter: the usual error shape and a plain integer Retry-After within `maxSeconds`. */
-function expectTooMany(res: Response, maxSeconds: number): number {
-  expect(res.status).toBe(429);
-  expect(res.body).toEqual({
-    statusCode: 429,
-    error: 'Too Many Requests',
-    message: 'Too many requests, try again later',
-    requestId: expect.any(String),
-  });
-  const retryAfter = res.headers['retry-after'];
-  expect(retryAfter).toMatch(/^[1-9][0-9]*$/);
-  const seconds = Number(retryAfter);
-  expect(seconds).toBeLessThanOrEqual(maxSeconds);
-  return seconds;
-}
-
 /** Nothing may tell a client how much budget is left, nor which named limiter it is under. */
 function expectNoLimitHeaders(res: Response): void {
   const leaked = Object.keys(res.headers).filter((name) => /^x-ratelimit|^retry-after-|^ratelimit/i.test(name));
   expect(leaked).toEqual([]);
 }
 
-async function boot(overrides: Record<string, string>) {
-  const t = await startTestApp({ ...RELAXED_LIMITS, ...overrides });
-  return {
-    t,
-    client: new HttpsClient(t.port, t.ca),
-    close: async () => {
-      await t.close();
-      removeDataDir(t.dataDir);
-    },
-  };
-}
-
 const badLogin = (client: HttpsClient, username = uniqueUsername('nobody')) =>
   client.post('/auth/login', { body: { username, password: WRONG_PASSWORD } });
 
 describe('per-address rate limits (DEFAULT=6/60, LOGIN=3/60, 2FA=2/60)', () => {
-  let app: Awaited<ReturnType<typeof boot>>;
-  let client: HttpsClient;
-  beforeAll(async () => {
-    app = await boot({ RATE_LIMIT_DEFAULT: '6/60', RATE_LIMIT_LOGIN: '3/60', RATE_LIMIT_2FA: '2/60' });
-    client = app.client;
-  });
-  afterAll(() => app.close());
+  const app = useTestApp({ RATE_LIMIT_DEFAULT: '6/60', RATE_LIMIT_LOGIN: '3/60', RATE_LIMIT_2FA: '2/60' });
 
   it('default limiter on /health: 6 served, then 429 with Retry-After and no X-RateLimit-* headers', async () => {
-    const c = client.as('127.0.0.10');
+    const c = app.client.as('127.0.0.10');
     const responses: Response[] = [];
     for (let i = 0; i < 8; i += 1) responses.push(await c.get('/health'));
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200, 429, 429]);
@@ -72,7 +39,7 @@ describe('per-address rate limits (DEFAULT=6/60, LOGIN=3/60, 2FA=2/60)', () => {
   });
 
   it('login limiter on /auth/login: 3 evaluated, then 429 although the default budget is not spent', async () => {
-    const c = client.as('127.0.0.11');
+    const c = app.client.as('127.0.0.11');
     const responses: Response[] = [];
     for (let i = 0; i < 5; i += 1) responses.push(await badLogin(c));
     expect(responses.map((r) => r.status)).toEqual([401, 401, 401, 429, 429]);
@@ -83,7 +50,7 @@ describe('per-address rate limits (DEFAULT=6/60, LOGIN=3/60, 2FA=2/60)', () => {
   });
 
   it('/auth/login and /auth/register share one login budget per address', async () => {
-    const c = client.as('127.0.0.12');
+    const c = app.client.as('127.0.0.12');
     const register = (username = uniqueUsername('reg')) => c.post('/auth/register', { body: { username, password: STRONG_PASSWORD } });
     expect((await badLogin(c)).status).toBe(401);
     expect((await register()).status).toBe(201);
@@ -97,7 +64,7 @@ describe('per-address rate limits (DEFAULT=6/60, LOGIN=3/60, 2FA=2/60)', () => {
   });
 
   it('2fa limiter on /auth/2fa/*: counted before the token is checked, shared by the 2FA routes', async () => {
-    const c = client.as('127.0.0.13');
+    const c = app.client.as('127.0.0.13');
     expect((await c.post('/auth/2fa/verify', { body: { code: '123456' } })).status).toBe(401);
     expect((await c.post('/auth/2fa/verify', { token: 'forged', body: { code: '123456' } })).status).toBe(401);
     const third = await c.post('/auth/2fa/verify', { body: { code: '123456' } });
@@ -110,7 +77,7 @@ describe('per-address rate limits (DEFAULT=6/60, LOGIN=3/60, 2FA=2/60)', () => {
   });
 
   it('a flood with a bad token on /auth/me gets 429, not 401, once over the default limit', async () => {
-    const c = client.as('127.0.0.14');
+    const c = app.client.as('127.0.0.14');
     const statuses: number[] = [];
     for (let i = 0; i < 10; i += 1) statuses.push((await c.get('/auth/me', { token: 'bad.token.here' })).status);
     expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 429, 429, 429, 429]);
@@ -118,19 +85,19 @@ describe('per-address rate limits (DEFAULT=6/60, LOGIN=3/60, 2FA=2/60)', () => {
   });
 
   it('counts per client address: 127.0.0.15 exhausted, 127.0.0.16 unaffected', async () => {
-    const a = client.as('127.0.0.15');
-    const b = client.as('127.0.0.16');
+    const a = app.client.as('127.0.0.15');
+    const b = app.client.as('127.0.0.16');
     for (let i = 0; i < 6; i += 1) expect((await a.get('/health')).status).toBe(200);
     for (let i = 0; i < 3; i += 1) expect((await badLogin(b)).status).toBe(401);
     expectTooMany(await a.get('/health'), 60);
     expectTooMany(await badLogin(b), 60);
     expect((await b.get('/health')).status).toBe(200);
-    expect((await client.as('127.0.0.17').get('/health')).status).toBe(200);
-    expect((await badLogin(client.as('127.0.0.17'))).status).toBe(401);
+    expect((await app.client.as('127.0.0.17').get('/health')).status).toBe(200);
+    expect((await badLogin(app.client.as('127.0.0.17'))).status).toBe(401);
   });
 
   it('changing X-Forwarded-For from an untrusted peer changes nothing', async () => {
-    const c = client.as('127.0.0.18');
+    const c = app.client.as('127.0.0.18');
     for (let i = 0; i < 6; i += 1) {
       // Each request claims to be someone else: still one client.
       expect((await c.get('/health', { headers: { 'X-Forwarded-For': `10.0.0.${i + 1}` } })).status).toBe(200);
@@ -143,15 +110,9 @@ describe('per-address rate limits (DEFAULT=6/60, LOGIN=3/60, 2FA=2/60)', () => {
 });
 
 describe('per-client limits behind a trusted proxy (TRUSTED_PROXIES=127.0.0.9/32, DEFAULT=3/60)', () => {
-  let app: Awaited<ReturnType<typeof boot>>;
-  let proxy: HttpsClient;
-  beforeAll(async () => {
-    app = await boot({ TRUSTED_PROXIES: '127.0.0.9/32', IP_ALLOWLIST: '0.0.0.0/0,::/0', RATE_LIMIT_DEFAULT: '3/60' });
-    proxy = app.client.as('127.0.0.9');
-  });
-  afterAll(() => app.close());
+  const app = useTestApp({ TRUSTED_PROXIES: '127.0.0.9/32', IP_ALLOWLIST: '0.0.0.0/0,::/0', RATE_LIMIT_DEFAULT: '3/60' });
 
-  const via = (xff: string) => proxy.get('/health', { headers: { 'X-Forwarded-For': xff } });
+  const via = (xff: string) => app.client.as('127.0.0.9').get('/health', { headers: { 'X-Forwarded-For': xff } });
 
   it('counts the forwarded client, not the proxy: 10.0.0.1 exhausted, 10.0.0.2 through the same proxy unaffected', async () => {
     expect([(await via('10.0.0.1')).status, (await via('10.0.0.1')).status, (await via('10.0.0.1')).status]).toEqual([200, 200, 200]);
@@ -172,9 +133,8 @@ describe('per-client limits behind a trusted proxy (TRUSTED_PROXIES=127.0.0.9/32
 });
 
 describe('exact counts under concurrency', () => {
-  it('20 simultaneous logins against RATE_LIMIT_LOGIN=5/60 let exactly 5 through', async () => {
-    const { client, close } = await boot({ RATE_LIMIT_LOGIN: '5/60' });
-    try {
+  it('20 simultaneous logins against RATE_LIMIT_LOGIN=5/60 let exactly 5 through', () =>
+    withTestApp({ RATE_LIMIT_LOGIN: '5/60' }, async ({ client }) => {
       const c = client.as('127.0.0.20');
       // Distinct usernames, so the account lockout is not what refuses.
       const responses = await Promise.all(Array.from({ length: 20 }, () => badLogin(c)));
@@ -183,37 +143,25 @@ describe('exact counts under concurrency', () => {
       expect(statuses.filter((s) => s === 429)).toHaveLength(15);
       responses.filter((r) => r.status === 429).forEach((r) => expectTooMany(r, 60));
       expectTooMany(await badLogin(c), 60);
-    } finally {
-      await close();
-    }
-  });
+    }));
 
-  it('25 simultaneous requests against RATE_LIMIT_DEFAULT=7/60 let exactly 7 through', async () => {
-    const { client, close } = await boot({ RATE_LIMIT_DEFAULT: '7/60' });
-    try {
+  it('25 simultaneous requests against RATE_LIMIT_DEFAULT=7/60 let exactly 7 through', () =>
+    withTestApp({ RATE_LIMIT_DEFAULT: '7/60' }, async ({ client }) => {
       const c = client.as('127.0.0.21');
       const statuses = (await Promise.all(Array.from({ length: 25 }, () => c.get('/health')))).map((r) => r.status);
       expect(statuses.filter((s) => s === 200)).toHaveLength(7);
       expect(statuses.filter((s) => s === 429)).toHaveLength(18);
-    } finally {
-      await close();
-    }
-  });
+    }));
 });
 
 describe('account lockout (LOCKOUT_THRESHOLD=3, LOCKOUT_SECONDS=900, per-address limits relaxed)', () => {
-  let client: HttpsClient;
-  let close: () => Promise<void>;
-  beforeAll(async () => {
-    ({ client, close } = await boot({ LOCKOUT_THRESHOLD: '3', LOCKOUT_SECONDS: '900' }));
-  });
-  afterAll(() => close());
+  const app = useTestApp({ LOCKOUT_THRESHOLD: '3', LOCKOUT_SECONDS: '900' });
 
-  const from = (n: number) => client.as(`127.0.0.${n}`);
+  const from = (n: number) => app.client.as(`127.0.0.${n}`);
   const strip = ({ requestId, ...rest }: Record<string, unknown>) => rest;
 
   it('3 wrong passwords from three addresses lock the account: the right password from a fourth gets 429', async () => {
-    const { username } = await register(client);
+    const { username } = await register(app.client);
     for (const n of [2, 3, 4]) {
       expect((await from(n).post('/auth/login', { body: { username, password: WRONG_PASSWORD } })).status).toBe(401);
     }
@@ -224,12 +172,12 @@ describe('account lockout (LOCKOUT_THRESHOLD=3, LOCKOUT_SECONDS=900, per-address
     expectNoLimitHeaders(locked);
     expectTooMany(await from(6).post('/auth/login', { body: { username, password: WRONG_PASSWORD } }), 900);
     // Other accounts are not affected.
-    const other = await register(client);
+    const other = await register(app.client);
     expect((await from(5).post('/auth/login', { body: { username: other.username, password: STRONG_PASSWORD } })).status).toBe(200);
   });
 
   it('locks an unknown username the same way, with the same answers', async () => {
-    const { username: known } = await register(client);
+    const { username: known } = await register(app.client);
     const unknown = uniqueUsername();
     const answers: Record<string, Response[]> = { known: [], unknown: [] };
     for (const [kind, username] of [['known', known], ['unknown', unknown]] as const) {
@@ -244,17 +192,17 @@ describe('account lockout (LOCKOUT_THRESHOLD=3, LOCKOUT_SECONDS=900, per-address
   });
 
   it('counts usernames case-insensitively', async () => {
-    const { username } = await register(client, uniqueUsername('MixedCase'));
+    const { username } = await register(app.client, uniqueUsername('MixedCase'));
     for (const variant of [username, username.toLowerCase(), username.toUpperCase()]) {
-      expect((await client.post('/auth/login', { body: { username: variant, password: WRONG_PASSWORD } })).status).toBe(401);
+      expect((await app.client.post('/auth/login', { body: { username: variant, password: WRONG_PASSWORD } })).status).toBe(401);
     }
-    expectTooMany(await client.post('/auth/login', { body: { username, password: STRONG_PASSWORD } }), 900);
+    expectTooMany(await app.client.post('/auth/login', { body: { username, password: STRONG_PASSWORD } }), 900);
   });
 
   it('wrong TOTP codes count toward the same lockout; then even the right password and code get 429', async () => {
-    const user = await enrolledUser(client);
-    const a = await login(client, user.username, user.password);
-    const b = await login(client, user.username, user.password);
+    const user = await enrolledUser(app.client);
+    const a = await login(app.client, user.username, user.password);
+    const b = await login(app.client, user.username, user.password);
     for (const n of [2, 3, 4]) {
       const res = await from(n).post('/auth/2fa/verify', { token: a, body: { code: wrongCode(user.secret) } });
       expect(res.status).toBe(401);
@@ -265,61 +213,60 @@ describe('account lockout (LOCKOUT_THRESHOLD=3, LOCKOUT_SECONDS=900, per-address
   });
 
   it('wrong passwords and wrong codes add up', async () => {
-    const user = await enrolledUser(client);
-    const token = await login(client, user.username, user.password);
+    const user = await enrolledUser(app.client);
+    const token = await login(app.client, user.username, user.password);
     for (const n of [2, 3]) {
       expect((await from(n).post('/auth/login', { body: { username: user.username, password: WRONG_PASSWORD } })).status).toBe(401);
     }
-    expect((await client.post('/auth/2fa/verify', { token, body: { code: wrongCode(user.secret) } })).status).toBe(401);
-    expectTooMany(await client.post('/auth/login', { body: { username: user.username, password: user.password } }), 900);
+    expect((await app.client.post('/auth/2fa/verify', { token, body: { code: wrongCode(user.secret) } })).status).toBe(401);
+    expectTooMany(await app.client.post('/auth/login', { body: { username: user.username, password: user.password } }), 900);
   });
 
   it('wrong codes at enrollment count too', async () => {
-    const { username, password } = await register(client);
-    const token = await login(client, username, password);
-    const { secret } = (await client.post('/auth/2fa/setup', { token })).body;
+    const { username, password } = await register(app.client);
+    const token = await login(app.client, username, password);
+    const { secret } = (await app.client.post('/auth/2fa/setup', { token })).body;
     for (let i = 0; i < 3; i += 1) {
-      expect((await client.post('/auth/2fa/enable', { token, body: { code: wrongCode(secret) } })).status).toBe(401);
+      expect((await app.client.post('/auth/2fa/enable', { token, body: { code: wrongCode(secret) } })).status).toBe(401);
     }
-    expectTooMany(await client.post('/auth/login', { body: { username, password } }), 900);
+    expectTooMany(await app.client.post('/auth/login', { body: { username, password } }), 900);
   });
 
   it('a full successful login (password and code) resets the count: 2 failures, success, 2 failures → not locked', async () => {
-    const user = await enrolledUser(client);
+    const user = await enrolledUser(app.client);
     const fail = (n: number) => from(n).post('/auth/login', { body: { username: user.username, password: WRONG_PASSWORD } });
     expect([(await fail(2)).status, (await fail(3)).status]).toEqual([401, 401]);
-    const token = await login(client, user.username, user.password);
+    const token = await login(app.client, user.username, user.password);
     const { code } = freshCode(user.secret, user.lastStep);
-    expect((await client.post('/auth/2fa/verify', { token, body: { code } })).status).toBe(200);
+    expect((await app.client.post('/auth/2fa/verify', { token, body: { code } })).status).toBe(200);
     expect([(await fail(2)).status, (await fail(3)).status]).toEqual([401, 401]);
-    expect((await client.post('/auth/login', { body: { username: user.username, password: user.password } })).status).toBe(200);
+    expect((await app.client.post('/auth/login', { body: { username: user.username, password: user.password } })).status).toBe(200);
   });
 
   it('the right password alone does not reset it: whoever knows it still cannot guess codes forever', async () => {
-    const user = await enrolledUser(client);
+    const user = await enrolledUser(app.client);
     const guessCode = async () => {
-      const token = await login(client, user.username, user.password);
-      return (await client.post('/auth/2fa/verify', { token, body: { code: wrongCode(user.secret) } })).status;
+      const token = await login(app.client, user.username, user.password);
+      return (await app.client.post('/auth/2fa/verify', { token, body: { code: wrongCode(user.secret) } })).status;
     };
     expect([await guessCode(), await guessCode(), await guessCode()]).toEqual([401, 401, 401]);
-    expectTooMany(await client.post('/auth/login', { body: { username: user.username, password: user.password } }), 900);
+    expectTooMany(await app.client.post('/auth/login', { body: { username: user.username, password: user.password } }), 900);
   });
 
   it('empty or malformed usernames are a clear 400, never a 500', async () => {
     for (const username of ['', ' ', 'a', 'x'.repeat(65), 'bad name']) {
-      const res = await client.post('/auth/login', { body: { username, password: WRONG_PASSWORD } });
+      const res = await app.client.post('/auth/login', { body: { username, password: WRONG_PASSWORD } });
       expect(res.status).toBe(400);
       expect(res.body.message).toMatch(/username/);
     }
-    expect((await client.post('/auth/login', { body: { username: null, password: WRONG_PASSWORD } })).status).toBe(400);
-    expect((await client.post('/auth/login', { body: { password: WRONG_PASSWORD } })).status).toBe(400);
+    expect((await app.client.post('/auth/login', { body: { username: null, password: WRONG_PASSWORD } })).status).toBe(400);
+    expect((await app.client.post('/auth/login', { body: { password: WRONG_PASSWORD } })).status).toBe(400);
   });
 });
 
 describe('account lockout under concurrency (LOCKOUT_THRESHOLD=5)', () => {
-  it('20 simultaneous wrong logins on one account: exactly 5 evaluated (401), the rest 429, and the account locked', async () => {
-    const { client, close } = await boot({ LOCKOUT_THRESHOLD: '5' });
-    try {
+  it('20 simultaneous wrong logins on one account: exactly 5 evaluated (401), the rest 429, and the account locked', () =>
+    withTestApp({ LOCKOUT_THRESHOLD: '5' }, async ({ client }) => {
       const { username } = await register(client);
       const responses = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
@@ -331,14 +278,10 @@ describe('account lockout under concurrency (LOCKOUT_THRESHOLD=5)', () => {
       expect(statuses.filter((s) => s === 429)).toHaveLength(15);
       responses.filter((r) => r.status === 429).forEach((r) => expectTooMany(r, 900));
       expectTooMany(await client.as('127.0.1.100').post('/auth/login', { body: { username, password: STRONG_PASSWORD } }), 900);
-    } finally {
-      await close();
-    }
-  });
+    }));
 
-  it('the same for an unknown username', async () => {
-    const { client, close } = await boot({ LOCKOUT_THRESHOLD: '5' });
-    try {
+  it('the same for an unknown username', () =>
+    withTestApp({ LOCKOUT_THRESHOLD: '5' }, async ({ client }) => {
       const username = uniqueUsername('ghost');
       const statuses = (
         await Promise.all(
@@ -350,8 +293,5 @@ describe('account lockout under concurrency (LOCKOUT_THRESHOLD=5)', () => {
       expect(statuses.filter((s) => s === 401)).toHaveLength(5);
       expect(statuses.filter((s) => s === 429)).toHaveLength(15);
       expectTooMany(await client.post('/auth/login', { body: { username, password: WRONG_PASSWORD } }), 900);
-    } finally {
-      await close();
-    }
-  });
+    }));
 });

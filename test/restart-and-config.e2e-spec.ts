@@ -19,20 +19,30 @@ import { ConfigError } from '../src/config/config.error';
 import { defaultEnvironment } from '../src/config/env.source';
 import { devCertificatePaths, ensureDevCertificates } from '../src/tls/dev-certificates';
 import { enrolledUser, login, STRONG_PASSWORD, uniqueUsername } from './support/flows';
+import { expectError } from './support/expect-error';
 import { HttpsClient, type Response } from './support/https-client';
-import { RELAXED_LIMITS, removeDataDir, startTestApp, TEST_CERTS_DIR, type TestApp } from './support/test-app';
+import { RELAXED_LIMITS, removeDataDir, startTestApp, TEST_CERTS_DIR, useTestApp, withTestApp, type TestApp } from './support/test-app';
 import { freshCode } from './support/totp';
 
 const REPO = join(__dirname, '..');
 
+/** The 404 of a POST route that does not exist. */
 function expectNotFound(res: Response, path: string): void {
-  expect(res.status).toBe(404);
-  expect(res.body).toEqual({
-    statusCode: 404,
-    error: 'Not Found',
-    message: `Cannot POST ${path}`,
-    requestId: res.headers['x-request-id'],
-  });
+  expectError(res, 404, `Cannot POST ${path}`);
+}
+
+/**
+ * The files a production start needs besides APP_SECRET, as settings: the
+ * dev TLS certificate (which the test clients trust) and a new ES256 signing
+ * key written to `dir`.
+ */
+async function productionKeyFiles(dir: string): Promise<Record<string, string>> {
+  await ensureDevCertificates(TEST_CERTS_DIR, () => undefined);
+  const tls = devCertificatePaths(TEST_CERTS_DIR);
+  const keyFile = join(dir, 'jwt-es256.pem');
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  return { JWT_PRIVATE_KEY_FILE: keyFile, TLS_CERT_FILE: tls.serverCert, TLS_KEY_FILE: tls.serverKey };
 }
 
 /** What createApp rejects with; an app it builds instead is closed, and the test fails. */
@@ -91,27 +101,17 @@ describe('restart', () => {
 });
 
 describe('REGISTRATION_ENABLED=false outside production', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp({ ...RELAXED_LIMITS, REGISTRATION_ENABLED: 'false' });
-  });
-  afterAll(async () => {
-    await t.close();
-    removeDataDir(t.dataDir);
-  });
+  const app = useTestApp({ REGISTRATION_ENABLED: 'false' });
 
   it('answers POST /auth/register with the 404 of a route that does not exist', async () => {
-    const client = new HttpsClient(t.port, t.ca);
-    const res = await client.post('/auth/register', { body: { username: uniqueUsername(), password: STRONG_PASSWORD } });
+    const res = await app.client.post('/auth/register', { body: { username: uniqueUsername(), password: STRONG_PASSWORD } });
     expectNotFound(res, '/auth/register');
-    expectNotFound(await client.post('/auth/no-such-route', { body: {} }), '/auth/no-such-route');
+    expectNotFound(await app.client.post('/auth/no-such-route', { body: {} }), '/auth/no-such-route');
   });
 
   it('answers 404 whatever the body, as an absent route would', async () => {
-    const client = new HttpsClient(t.port, t.ca);
     for (const body of [{}, { username: 'a b' }, { username: uniqueUsername(), password: 'short' }]) {
-      expectNotFound(await client.post('/auth/register', { body }), '/auth/register');
+      expectNotFound(await app.client.post('/auth/register', { body }), '/auth/register');
     }
   });
 });
@@ -123,11 +123,7 @@ describe('production configuration', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'nest-2fa-api-prod-'));
-    await ensureDevCertificates(TEST_CERTS_DIR, () => undefined);
-    const tls = devCertificatePaths(TEST_CERTS_DIR);
-    const keyFile = join(dir, 'jwt-es256.pem');
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    const keyFiles = await productionKeyFiles(dir);
     prod = {
       ...(defaultEnvironment(REPO) as Record<string, string>),
       ...RELAXED_LIMITS,
@@ -139,9 +135,7 @@ describe('production configuration', () => {
       DEV_SECRETS_DIR: join(dir, 'dev-secrets'),
       CERTS_DIR: join(dir, 'dev-certs'),
       APP_SECRET: appSecret,
-      JWT_PRIVATE_KEY_FILE: keyFile,
-      TLS_CERT_FILE: tls.serverCert,
-      TLS_KEY_FILE: tls.serverKey,
+      ...keyFiles,
       IP_ALLOWLIST: '127.0.0.0/8,::1/128',
       LOG_LEVEL: 'fatal',
     };
@@ -266,17 +260,18 @@ describe('production configuration', () => {
     });
   });
 
-  it('REGISTRATION_ENABLED=true turns registration on in production', async () => {
-    const t = await startTestApp({ ...prod, REGISTRATION_ENABLED: 'true' }, { dataDir: dir });
-    try {
-      const res = await new HttpsClient(t.port, t.ca).post('/auth/register', {
-        body: { username: uniqueUsername(), password: STRONG_PASSWORD },
-      });
-      expect(res.status).toBe(201);
-    } finally {
-      await t.close();
-    }
-  });
+  // The data directory is this block's: withTestApp leaves a directory it was given in place.
+  it('REGISTRATION_ENABLED=true turns registration on in production', () =>
+    withTestApp(
+      { ...prod, REGISTRATION_ENABLED: 'true' },
+      async ({ client }) => {
+        const res = await client.post('/auth/register', {
+          body: { username: uniqueUsername(), password: STRONG_PASSWORD },
+        });
+        expect(res.status).toBe(201);
+      },
+      { dataDir: dir },
+    ));
 
   // Runs last in this block: after every start and refusal above.
   it('never generated a dev secret or a dev certificate', () => {
@@ -346,19 +341,13 @@ describe('the compiled server (node dist/main.js)', () => {
     mkdirSync(join(dir, 'config'));
     copyFileSync(join(REPO, 'config', 'defaults.env'), join(dir, 'config', 'defaults.env'));
 
-    await ensureDevCertificates(TEST_CERTS_DIR, () => undefined);
-    const tls = devCertificatePaths(TEST_CERTS_DIR);
-    const keyFile = join(dir, 'jwt-es256.pem');
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    const keyFiles = await productionKeyFiles(dir);
     env = {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
       DATABASE_URL: `sqlite:${join(dir, 'app.db')}`,
-      JWT_PRIVATE_KEY_FILE: keyFile,
-      TLS_CERT_FILE: tls.serverCert,
-      TLS_KEY_FILE: tls.serverKey,
+      ...keyFiles,
       IP_ALLOWLIST: '127.0.0.0/8',
     };
   }, 180_000);

@@ -1,4 +1,3 @@
-import jwt from 'jsonwebtoken';
 import { execFile } from 'node:child_process';
 import {
   createHmac,
@@ -15,8 +14,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { deriveKey } from '../src/crypto/key-derivation';
 import { enrolledUser, login, register, STRONG_PASSWORD, type EnrolledUser } from './support/flows';
-import { HttpsClient, type Response } from './support/https-client';
-import { RELAXED_LIMITS, removeDataDir, startTestApp, type TestApp } from './support/test-app';
+import { expectError } from './support/expect-error';
+import type { Response } from './support/https-client';
+import { b64, decodeJwt, es256, hs256, type Json } from './support/jwt';
+import { useTestApp, type TestApp } from './support/test-app';
 
 /**
  * Forged, tampered and mis-typed tokens against the real server over HTTPS.
@@ -25,52 +26,22 @@ import { RELAXED_LIMITS, removeDataDir, startTestApp, type TestApp } from './sup
  * refused the token, not that the helper produced garbage.
  */
 
-type Json = Record<string, unknown>;
-
-const b64 = (value: Json | string) =>
-  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
-
-function decode(token: string): { header: Json; claims: Json; signature: string } {
-  const [header, claims, signature] = token.split('.');
-  return {
-    header: JSON.parse(Buffer.from(header, 'base64url').toString('utf8')),
-    claims: JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')),
-    signature,
-  };
-}
-
-/** HS256 by hand, so any byte string can be the key (the server's public key, say). */
-function hs256(header: Json, claims: Json, key: Buffer | string): string {
-  const input = `${b64(header)}.${b64(claims)}`;
-  return `${input}.${createHmac('sha256', key).update(input).digest('base64url')}`;
-}
-
-/** ES256 through jsonwebtoken; header and claims are exactly what is given, minus undefined entries. */
-function es256(header: Json, claims: Json, privateKey: KeyObject): string {
-  const defined = Object.fromEntries(Object.entries(claims).filter(([, value]) => value !== undefined));
-  return jwt.sign(defined, privateKey, {
-    algorithm: 'ES256',
-    header: { alg: 'ES256', typ: undefined, ...header },
-    noTimestamp: true,
-  });
-}
-
+/** The one 401 error shape, with a request id that looks like a UUID. */
 function expectUnauthorized(res: Response): void {
-  expect(res.status).toBe(401);
-  expect(res.body).toEqual({
-    statusCode: 401,
-    error: 'Unauthorized',
-    message: expect.any(String),
-    requestId: res.headers['x-request-id'],
-  });
+  expectError(res, 401);
   expect(res.body.requestId).toMatch(/^[0-9a-f-]{36}$/);
 }
 
 const now = () => Math.floor(Date.now() / 1000);
 
+/** The server's pre-auth signing key, derived here from the dev APP_SECRET it generated for its data directory. */
+function preAuthKeyOf(t: TestApp): Buffer {
+  const appSecret = readFileSync(join(t.dataDir, 'secrets', 'app-secret'), 'utf8').trim();
+  return deriveKey(Buffer.from(appSecret, 'utf8'), 'preauth-jwt');
+}
+
 describe('access-token attacks (ES256)', () => {
-  let t: TestApp;
-  let client: HttpsClient;
+  const app = useTestApp();
   let alice: EnrolledUser;
   let aliceId: string;
   let bobId: string;
@@ -82,37 +53,31 @@ describe('access-token attacks (ES256)', () => {
   let enrolledAfter: number;
 
   beforeAll(async () => {
-    t = await startTestApp({ ...RELAXED_LIMITS });
-    client = new HttpsClient(t.port, t.ca);
     enrolledAfter = now();
-    alice = await enrolledUser(client);
-    const bob = await enrolledUser(client);
-    aliceId = (await client.get('/auth/me', { token: alice.accessToken })).body.id;
-    bobId = (await client.get('/auth/me', { token: bob.accessToken })).body.id;
+    alice = await enrolledUser(app.client);
+    const bob = await enrolledUser(app.client);
+    aliceId = (await app.client.get('/auth/me', { token: alice.accessToken })).body.id;
+    bobId = (await app.client.get('/auth/me', { token: bob.accessToken })).body.id;
     // The dev signing key the server generated for this data directory.
-    privateKey = createPrivateKey(readFileSync(join(t.dataDir, 'secrets', 'jwt-es256.pem'), 'utf8'));
+    privateKey = createPrivateKey(readFileSync(join(app.t.dataDir, 'secrets', 'jwt-es256.pem'), 'utf8'));
     publicKey = createPublicKey(privateKey);
-    kid = decode(alice.accessToken).header.kid as string;
+    kid = decodeJwt(alice.accessToken).header.kid as string;
     goodHeader = { alg: 'ES256', typ: 'at+jwt', kid };
     goodClaims = {
-      iss: t.config.jwt.issuer,
-      aud: t.config.jwt.audience,
+      iss: app.t.config.jwt.issuer,
+      aud: app.t.config.jwt.audience,
       sub: aliceId,
       iat: now(),
       exp: now() + 600,
       jti: randomUUID(),
       amr: ['pwd', 'otp'],
-      sid: decode(alice.accessToken).claims.sid,
+      sid: decodeJwt(alice.accessToken).claims.sid,
     };
-  });
-  afterAll(async () => {
-    await t.close();
-    removeDataDir(t.dataDir);
   });
 
   describe('the issued access token', () => {
     it('has header {alg: ES256, typ: at+jwt, kid} and RFC 9068 claims living 900 s', () => {
-      const { header, claims } = decode(alice.accessToken);
+      const { header, claims } = decodeJwt(alice.accessToken);
       expect(header).toEqual({ alg: 'ES256', typ: 'at+jwt', kid: expect.stringMatching(/^[\w-]{16,}$/) });
       expect(claims).toEqual({
         iss: 'https://localhost:3443',
@@ -159,8 +124,8 @@ describe('access-token attacks (ES256)', () => {
             PATH: process.env.PATH,
             TOKEN: token,
             PUBLIC_PEM: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-            ISS: t.config.jwt.issuer,
-            AUD: t.config.jwt.audience,
+            ISS: app.t.config.jwt.issuer,
+            AUD: app.t.config.jwt.audience,
           },
         });
       const { stdout } = await run(alice.accessToken);
@@ -168,7 +133,7 @@ describe('access-token attacks (ES256)', () => {
       expect(result.protectedHeader).toEqual({ alg: 'ES256', typ: 'at+jwt', kid });
       expect(result.payload.sub).toBe(aliceId);
       // Control: jose refuses a token with a changed payload.
-      const { header, claims, signature } = decode(alice.accessToken);
+      const { header, claims, signature } = decodeJwt(alice.accessToken);
       await expect(run(`${b64(header)}.${b64({ ...claims, sub: bobId })}.${signature}`)).rejects.toThrow(
         /signature verification failed/,
       );
@@ -176,59 +141,57 @@ describe('access-token attacks (ES256)', () => {
   });
 
   it('positive control: the signing helper with the right key, kid, typ and claims gets 200', async () => {
-    const res = await client.get('/auth/me', { token: es256(goodHeader, { ...goodClaims, jti: randomUUID() }, privateKey) });
+    const res = await app.client.get('/auth/me', { token: es256(goodHeader, { ...goodClaims, jti: randomUUID() }, privateKey) });
     expect(res.status).toBe(200);
     expect(res.body.id).toBe(aliceId);
   });
 
   describe('forged or tampered tokens', () => {
     it.each(['none', 'None', 'NONE'])('alg %s with the same claims and an empty signature', async (alg) => {
-      const { claims } = decode(alice.accessToken);
+      const { claims } = decodeJwt(alice.accessToken);
       const token = `${b64({ alg, typ: 'at+jwt', kid })}.${b64(claims)}.`;
-      expectUnauthorized(await client.get('/auth/me', { token }));
+      expectUnauthorized(await app.client.get('/auth/me', { token }));
     });
 
     it("a changed payload (bob's sub) with alice's original signature", async () => {
-      const { header, claims, signature } = decode(alice.accessToken);
+      const { header, claims, signature } = decodeJwt(alice.accessToken);
       const token = `${b64(header)}.${b64({ ...claims, sub: bobId })}.${signature}`;
-      expectUnauthorized(await client.get('/auth/me', { token }));
+      expectUnauthorized(await app.client.get('/auth/me', { token }));
     });
 
     it('a changed payload (longer exp) with the original signature', async () => {
-      const { header, claims, signature } = decode(alice.accessToken);
+      const { header, claims, signature } = decodeJwt(alice.accessToken);
       const token = `${b64(header)}.${b64({ ...claims, exp: (claims.exp as number) + 86_400 })}.${signature}`;
-      expectUnauthorized(await client.get('/auth/me', { token }));
+      expectUnauthorized(await app.client.get('/auth/me', { token }));
     });
 
     it('a stripped signature (with and without the trailing dot)', async () => {
       const [h, p] = alice.accessToken.split('.');
-      expectUnauthorized(await client.get('/auth/me', { token: `${h}.${p}.` }));
-      expectUnauthorized(await client.get('/auth/me', { token: `${h}.${p}` }));
+      expectUnauthorized(await app.client.get('/auth/me', { token: `${h}.${p}.` }));
+      expectUnauthorized(await app.client.get('/auth/me', { token: `${h}.${p}` }));
     });
 
     it("HS256 signed with the server's public key as PEM text", async () => {
       const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
       const header = { alg: 'HS256', typ: 'at+jwt', kid };
-      expectUnauthorized(await client.get('/auth/me', { token: hs256(header, goodClaims, pem) }));
-      expectUnauthorized(await client.get('/auth/me', { token: hs256(header, goodClaims, pem.trim()) }));
+      expectUnauthorized(await app.client.get('/auth/me', { token: hs256(header, goodClaims, pem) }));
+      expectUnauthorized(await app.client.get('/auth/me', { token: hs256(header, goodClaims, pem.trim()) }));
     });
 
     it("HS256 signed with the server's public key as DER", async () => {
       const der = publicKey.export({ type: 'spki', format: 'der' });
       const header = { alg: 'HS256', typ: 'at+jwt', kid };
-      expectUnauthorized(await client.get('/auth/me', { token: hs256(header, goodClaims, der) }));
+      expectUnauthorized(await app.client.get('/auth/me', { token: hs256(header, goodClaims, der) }));
     });
 
     it("HS256 signed with the server's own pre-auth key, typed as an access token", async () => {
-      const appSecret = readFileSync(join(t.dataDir, 'secrets', 'app-secret'), 'utf8').trim();
-      const preAuthKey = deriveKey(Buffer.from(appSecret, 'utf8'), 'preauth-jwt');
       const header = { alg: 'HS256', typ: 'at+jwt', kid };
-      expectUnauthorized(await client.get('/auth/me', { token: hs256(header, goodClaims, preAuthKey) }));
+      expectUnauthorized(await app.client.get('/auth/me', { token: hs256(header, goodClaims, preAuthKeyOf(app.t)) }));
     });
 
     it('a pre-auth token from /auth/login', async () => {
-      const token = await login(client, alice.username, alice.password);
-      expectUnauthorized(await client.get('/auth/me', { token }));
+      const token = await login(app.client, alice.username, alice.password);
+      expectUnauthorized(await app.client.get('/auth/me', { token }));
     });
   });
 
@@ -255,25 +218,25 @@ describe('access-token attacks (ES256)', () => {
 
     it.each(cases)('%s → 401', async (_name, change) => {
       const [header, claims] = change(goodHeader, { ...goodClaims, jti: randomUUID() });
-      expectUnauthorized(await client.get('/auth/me', { token: es256(header, claims, privateKey) }));
+      expectUnauthorized(await app.client.get('/auth/me', { token: es256(header, claims, privateKey) }));
     });
 
     it('an ES256 token signed with another P-256 key under the right kid', async () => {
       const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-      expectUnauthorized(await client.get('/auth/me', { token: es256(goodHeader, goodClaims, other) }));
+      expectUnauthorized(await app.client.get('/auth/me', { token: es256(goodHeader, goodClaims, other) }));
     });
   });
 
   describe('where the token is taken from', () => {
     it('a valid token in the query string is ignored', async () => {
       for (const name of ['access_token', 'token', 'auth', 'jwt']) {
-        expectUnauthorized(await client.get(`/auth/me?${name}=${alice.accessToken}`));
+        expectUnauthorized(await app.client.get(`/auth/me?${name}=${alice.accessToken}`));
       }
     });
 
     it('a valid token in a cookie or a custom header is ignored', async () => {
-      expectUnauthorized(await client.get('/auth/me', { headers: { cookie: `access_token=${alice.accessToken}` } }));
-      expectUnauthorized(await client.get('/auth/me', { headers: { 'x-access-token': alice.accessToken } }));
+      expectUnauthorized(await app.client.get('/auth/me', { headers: { cookie: `access_token=${alice.accessToken}` } }));
+      expectUnauthorized(await app.client.get('/auth/me', { headers: { 'x-access-token': alice.accessToken } }));
     });
 
     it.each([
@@ -284,21 +247,21 @@ describe('access-token attacks (ES256)', () => {
       ['a JSON header part', `Bearer ${b64('[]')}.${b64('{}')}.x`],
       ['Basic auth', `Basic ${Buffer.from(`alice:${STRONG_PASSWORD}`).toString('base64')}`],
     ])('%s → 401', async (_name, authorization) => {
-      expectUnauthorized(await client.get('/auth/me', { headers: { authorization } }));
+      expectUnauthorized(await app.client.get('/auth/me', { headers: { authorization } }));
     });
 
     it('a valid token without the Bearer scheme, or under another scheme → 401', async () => {
       for (const authorization of [alice.accessToken, `Token ${alice.accessToken}`, `JWT ${alice.accessToken}`]) {
-        expectUnauthorized(await client.get('/auth/me', { headers: { authorization } }));
+        expectUnauthorized(await app.client.get('/auth/me', { headers: { authorization } }));
       }
     });
 
     it('no Authorization header at all → 401', async () => {
-      expectUnauthorized(await client.get('/auth/me'));
+      expectUnauthorized(await app.client.get('/auth/me'));
     });
 
     it('control: the same token in the Authorization header gets 200', async () => {
-      expect((await client.get('/auth/me', { headers: { authorization: `Bearer ${alice.accessToken}` } })).status).toBe(200);
+      expect((await app.client.get('/auth/me', { headers: { authorization: `Bearer ${alice.accessToken}` } })).status).toBe(200);
     });
   });
 
@@ -309,20 +272,19 @@ describe('access-token attacks (ES256)', () => {
 
     beforeAll(async () => {
       // Registered, not enrolled: /auth/2fa/setup answers 200 to any valid pre-auth token.
-      ({ username } = await register(client));
-      preAuthToken = await login(client, username, STRONG_PASSWORD);
-      const appSecret = readFileSync(join(t.dataDir, 'secrets', 'app-secret'), 'utf8').trim();
-      preAuthKey = deriveKey(Buffer.from(appSecret, 'utf8'), 'preauth-jwt');
+      ({ username } = await register(app.client));
+      preAuthToken = await login(app.client, username, STRONG_PASSWORD);
+      preAuthKey = preAuthKeyOf(app.t);
     });
 
     const resign = (header: Json, claims: Json, key: Buffer | string = preAuthKey) =>
       hs256(header, { ...claims, jti: randomUUID() }, key);
 
     it('has header {alg: HS256, typ: preauth+jwt}, its own audience, a jti, and lives 300 s', () => {
-      const { header, claims } = decode(preAuthToken);
+      const { header, claims } = decodeJwt(preAuthToken);
       expect(header).toEqual({ alg: 'HS256', typ: 'preauth+jwt', kid: expect.any(String) });
       expect(claims).toEqual({
-        iss: t.config.jwt.issuer,
+        iss: app.t.config.jwt.issuer,
         aud: expect.any(String),
         sub: expect.any(String),
         iat: expect.any(Number),
@@ -330,26 +292,26 @@ describe('access-token attacks (ES256)', () => {
         jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
         amr: ['pwd'],
       });
-      expect(claims.aud).not.toBe(t.config.jwt.audience);
+      expect(claims.aud).not.toBe(app.t.config.jwt.audience);
       expect((claims.exp as number) - (claims.iat as number)).toBe(300);
     });
 
     it('positive control: re-signed with the real pre-auth key and a fresh jti, it opens /auth/2fa/setup', async () => {
-      const { header, claims } = decode(preAuthToken);
-      const res = await client.post('/auth/2fa/setup', { token: resign(header, claims) });
+      const { header, claims } = decodeJwt(preAuthToken);
+      const res = await app.client.post('/auth/2fa/setup', { token: resign(header, claims) });
       expect(res.status).toBe(200);
     });
 
     it('forged with another HMAC key → 401 on /auth/2fa/setup', async () => {
-      const { header, claims } = decode(preAuthToken);
-      expectUnauthorized(await client.post('/auth/2fa/setup', { token: resign(header, claims, randomBytes(32)) }));
+      const { header, claims } = decodeJwt(preAuthToken);
+      expectUnauthorized(await app.client.post('/auth/2fa/setup', { token: resign(header, claims, randomBytes(32)) }));
     });
 
     it('with its typ changed (original signature) → 401', async () => {
-      const { header, claims, signature } = decode(preAuthToken);
+      const { header, claims, signature } = decodeJwt(preAuthToken);
       for (const typ of ['JWT', 'at+jwt']) {
         const token = `${b64({ ...header, typ })}.${b64(claims)}.${signature}`;
-        expectUnauthorized(await client.post('/auth/2fa/setup', { token }));
+        expectUnauthorized(await app.client.post('/auth/2fa/setup', { token }));
       }
     });
 
@@ -361,50 +323,43 @@ describe('access-token attacks (ES256)', () => {
       ['expired', {}, { iat: now() - 3600, exp: now() - 1800 }],
       ['no exp', {}, { exp: undefined }],
     ])('re-signed with the real pre-auth key but %s → 401', async (_name, headerChange, claimsChange) => {
-      const { header, claims } = decode(preAuthToken);
+      const { header, claims } = decodeJwt(preAuthToken);
       const token = resign({ ...header, ...headerChange }, { ...claims, ...claimsChange });
-      expectUnauthorized(await client.post('/auth/2fa/setup', { token }));
+      expectUnauthorized(await app.client.post('/auth/2fa/setup', { token }));
     });
 
     it('alg none → 401', async () => {
-      const { claims } = decode(preAuthToken);
+      const { claims } = decodeJwt(preAuthToken);
       const token = `${b64({ alg: 'none', typ: 'preauth+jwt' })}.${b64(claims)}.`;
-      expectUnauthorized(await client.post('/auth/2fa/setup', { token }));
+      expectUnauthorized(await app.client.post('/auth/2fa/setup', { token }));
     });
 
     it('signed ES256 with the access key, typed preauth+jwt → 401', async () => {
-      const { claims } = decode(preAuthToken);
+      const { claims } = decodeJwt(preAuthToken);
       const token = es256({ typ: 'preauth+jwt', kid }, { ...claims, jti: randomUUID() }, privateKey);
-      expectUnauthorized(await client.post('/auth/2fa/setup', { token }));
+      expectUnauthorized(await app.client.post('/auth/2fa/setup', { token }));
     });
 
     it('an access token → 401 on /auth/2fa/setup', async () => {
-      expectUnauthorized(await client.post('/auth/2fa/setup', { token: alice.accessToken }));
+      expectUnauthorized(await app.client.post('/auth/2fa/setup', { token: alice.accessToken }));
     });
   });
 });
 
 describe('access tokens with JWT_ALGORITHM=HS256', () => {
   const jwtSecret = randomBytes(32).toString('base64url');
-  let t: TestApp;
-  let client: HttpsClient;
+  const app = useTestApp({ JWT_ALGORITHM: 'HS256', JWT_SECRET: jwtSecret });
   let user: EnrolledUser;
 
   beforeAll(async () => {
-    t = await startTestApp({ ...RELAXED_LIMITS, JWT_ALGORITHM: 'HS256', JWT_SECRET: jwtSecret });
-    client = new HttpsClient(t.port, t.ca);
-    user = await enrolledUser(client);
-  });
-  afterAll(async () => {
-    await t.close();
-    removeDataDir(t.dataDir);
+    user = await enrolledUser(app.client);
   });
 
   it('login → enable → /auth/me works, with an HS256 at+jwt token', async () => {
-    const me = await client.get('/auth/me', { token: user.accessToken });
+    const me = await app.client.get('/auth/me', { token: user.accessToken });
     expect(me.status).toBe(200);
     expect(me.body).toEqual({ id: expect.any(String), username: user.username, twoFactorEnabled: true });
-    const { header, claims } = decode(user.accessToken);
+    const { header, claims } = decodeJwt(user.accessToken);
     expect(header).toEqual({ alg: 'HS256', typ: 'at+jwt', kid: expect.any(String) });
     expect(claims).toMatchObject({ sub: me.body.id, aud: 'nest-2fa-api', amr: ['pwd', 'otp'] });
     // The signature is HMAC-SHA256 under JWT_SECRET.
@@ -413,33 +368,31 @@ describe('access tokens with JWT_ALGORITHM=HS256', () => {
   });
 
   it('positive control: a token signed with JWT_SECRET by the test helper gets 200', async () => {
-    const { header, claims } = decode(user.accessToken);
-    const res = await client.get('/auth/me', { token: hs256(header, { ...claims, jti: randomUUID() }, jwtSecret) });
+    const { header, claims } = decodeJwt(user.accessToken);
+    const res = await app.client.get('/auth/me', { token: hs256(header, { ...claims, jti: randomUUID() }, jwtSecret) });
     expect(res.status).toBe(200);
   });
 
   it('refuses a token signed HS256 with a different secret', async () => {
-    const { header, claims } = decode(user.accessToken);
+    const { header, claims } = decodeJwt(user.accessToken);
     const token = hs256(header, { ...claims, jti: randomUUID() }, randomBytes(32).toString('base64url'));
-    expectUnauthorized(await client.get('/auth/me', { token }));
+    expectUnauthorized(await app.client.get('/auth/me', { token }));
   });
 
   it('refuses a pre-auth token on /auth/me', async () => {
-    const token = await login(client, user.username, user.password);
-    expectUnauthorized(await client.get('/auth/me', { token }));
+    const token = await login(app.client, user.username, user.password);
+    expectUnauthorized(await app.client.get('/auth/me', { token }));
   });
 
   it('refuses alg none and a wrong typ even with the right secret', async () => {
-    const { header, claims } = decode(user.accessToken);
-    expectUnauthorized(await client.get('/auth/me', { token: `${b64({ ...header, alg: 'none' })}.${b64(claims)}.` }));
+    const { header, claims } = decodeJwt(user.accessToken);
+    expectUnauthorized(await app.client.get('/auth/me', { token: `${b64({ ...header, alg: 'none' })}.${b64(claims)}.` }));
     const preauthTyped = hs256({ ...header, typ: 'preauth+jwt' }, { ...claims, jti: randomUUID() }, jwtSecret);
-    expectUnauthorized(await client.get('/auth/me', { token: preauthTyped }));
+    expectUnauthorized(await app.client.get('/auth/me', { token: preauthTyped }));
   });
 
   it('refuses the pre-auth key used as the access key', async () => {
-    const appSecret = readFileSync(join(t.dataDir, 'secrets', 'app-secret'), 'utf8').trim();
-    const preAuthKey = deriveKey(Buffer.from(appSecret, 'utf8'), 'preauth-jwt');
-    const { header, claims } = decode(user.accessToken);
-    expectUnauthorized(await client.get('/auth/me', { token: hs256(header, { ...claims, jti: randomUUID() }, preAuthKey) }));
+    const { header, claims } = decodeJwt(user.accessToken);
+    expectUnauthorized(await app.client.get('/auth/me', { token: hs256(header, { ...claims, jti: randomUUID() }, preAuthKeyOf(app.t)) }));
   });
 });

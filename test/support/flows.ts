@@ -52,15 +52,6 @@ export async function enrolledUser(client: HttpsClient, username = uniqueUsernam
   };
 }
 
-/** A compact JWT's header and claims, unverified: for looking at what the server issued. */
-export function decodeJwt(token: string): { header: Record<string, any>; claims: Record<string, any> } {
-  const [header, claims] = token
-    .split('.')
-    .slice(0, 2)
-    .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')));
-  return { header, claims };
-}
-
 /** Password step, then a recovery code instead of a TOTP code: a new session without spending a TOTP step. */
 export async function recoveryLogin(client: HttpsClient, username: string, password: string, recoveryCode: string) {
   const preAuthToken = await login(client, username, password);

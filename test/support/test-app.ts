@@ -2,10 +2,12 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import type { DestinationStream } from 'pino';
 import { createApp } from '../../src/app.factory';
 import type { AppConfig } from '../../src/config/app-config';
 import { defaultEnvironment } from '../../src/config/env.source';
 import { devCertificatePaths } from '../../src/tls/dev-certificates';
+import { HttpsClient } from './https-client';
 import { ensureTestDatabase } from './test-database';
 
 /** Shared by every test app of a run: generated once, trusted by the test clients. */
@@ -35,7 +37,7 @@ export interface TestApp {
  */
 export async function startTestApp(
   overrides: Record<string, string> = {},
-  options: { dataDir?: string; host?: string } = {},
+  options: TestAppOptions = {},
 ): Promise<TestApp> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'nest-2fa-api-test-'));
   const env: Record<string, string> = {
@@ -50,7 +52,7 @@ export async function startTestApp(
     ...(await distributedBackends(dataDir)),
     ...overrides,
   };
-  const { app, config } = await createApp(env);
+  const { app, config } = await createApp(env, { logDestination: options.logDestination });
   await app.listen({ host: env.HOST, port: 0 });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -88,3 +90,91 @@ export const RELAXED_LIMITS = {
   RATE_LIMIT_2FA: '100000/60',
   LOCKOUT_THRESHOLD: '1000',
 };
+
+export interface TestAppOptions {
+  dataDir?: string;
+  host?: string;
+  /** Where the app's JSON log lines go (default: stdout, at LOG_LEVEL=fatal nearly nothing). */
+  logDestination?: DestinationStream;
+}
+
+/** A started test app, a client for it, and the one way to stop it. */
+export interface RunningTestApp {
+  t: TestApp;
+  client: HttpsClient;
+  /** Closes the app; removes its data directory unless the caller passed one in (then the caller owns it). */
+  close(): Promise<void>;
+}
+
+/**
+ * startTestApp with RELAXED_LIMITS under the given overrides (every suite
+ * relaxes the limits it is not about), plus a client for it.
+ */
+export async function bootTestApp(
+  overrides: Record<string, string> = {},
+  options: TestAppOptions = {},
+): Promise<RunningTestApp> {
+  const t = await startTestApp({ ...RELAXED_LIMITS, ...overrides }, options);
+  return {
+    t,
+    client: new HttpsClient(t.port, t.ca),
+    close: async () => {
+      await t.close();
+      if (!options.dataDir) removeDataDir(t.dataDir);
+    },
+  };
+}
+
+/** bootTestApp for the length of `run`: the app is closed (and its data directory removed) even when `run` throws. */
+export async function withTestApp<T>(
+  overrides: Record<string, string>,
+  run: (app: RunningTestApp) => Promise<T>,
+  options: TestAppOptions = {},
+): Promise<T> {
+  const app = await bootTestApp(overrides, options);
+  try {
+    return await run(app);
+  } finally {
+    await app.close();
+  }
+}
+
+/** What useTestApp returns: read `t` and `client` inside hooks and tests, not in the describe body. */
+export interface LiveTestApp {
+  readonly t: TestApp;
+  readonly client: HttpsClient;
+}
+
+/**
+ * One app for the calling describe block: boots it (bootTestApp) in a
+ * beforeAll and closes it in an afterAll registered right here. Jest runs a
+ * block's beforeAll hooks in registration order, so a beforeAll declared
+ * after this call already sees the app. afterAll hooks run in registration
+ * order too (not reversed): the app closes before an afterAll declared after
+ * this call runs, so anything that keeps connections to it open (a browser)
+ * must be closed in the test itself or in an afterAll declared before this call.
+ */
+export function useTestApp(overrides: Record<string, string> = {}, options: TestAppOptions = {}): LiveTestApp {
+  let running: RunningTestApp | undefined;
+  beforeAll(async () => {
+    running = await bootTestApp(overrides, options);
+  });
+  afterAll(async () => {
+    // Nothing to close when the boot itself failed: Jest reports that error.
+    await running?.close();
+    running = undefined;
+  });
+  const current = (): RunningTestApp => {
+    // Read in the describe body (before any hook ran), or after the block: a mistake worth a clear message.
+    if (!running) throw new Error('useTestApp: the app runs from its beforeAll to its afterAll; read it in tests and hooks');
+    return running;
+  };
+  return {
+    get t() {
+      return current().t;
+    },
+    get client() {
+      return current().client;
+    },
+  };
+}

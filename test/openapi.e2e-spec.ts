@@ -1,14 +1,10 @@
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { DiscoveryService, MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IS_PRE_AUTH } from '../src/auth/pre-auth.decorator';
-import { IS_PUBLIC } from '../src/auth/public.decorator';
 import { devCertificatePaths, ensureDevCertificates } from '../src/tls/dev-certificates';
 import { expectError } from './support/expect-error';
+import { controllerRoutes, type RouteAuth } from './support/nest-routes';
 import { removeDataDir, TEST_CERTS_DIR, useTestApp, withTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -18,49 +14,15 @@ import { removeDataDir, TEST_CERTS_DIR, useTestApp, withTestApp, type TestApp } 
  * so a new route that is missing or wrongly secured in the document fails here.
  */
 
-type Auth = 'public' | 'pre-auth' | 'access-token';
-
 interface NestRoute {
   method: string;
   /** As OpenAPI writes it: /auth/2fa/verify, {param} for :param. */
   path: string;
-  auth: Auth;
-}
-
-function joinPath(...parts: string[]): string {
-  const path = `/${parts.filter(Boolean).join('/')}`.replace(/\/+/g, '/');
-  return path.length > 1 ? path.replace(/\/$/, '') : path;
+  auth: RouteAuth;
 }
 
 function nestRoutes(t: TestApp): NestRoute[] {
-  const discovery = new DiscoveryService(t.app.get(ModulesContainer));
-  const scanner = new MetadataScanner();
-  const reflector = new Reflector();
-  const routes: NestRoute[] = [];
-  for (const wrapper of discovery.getControllers()) {
-    const instance = wrapper.instance as Record<string, unknown>;
-    const controller = wrapper.metatype as new (...args: unknown[]) => unknown;
-    const controllerPaths = ([] as string[]).concat(Reflect.getMetadata(PATH_METADATA, controller) ?? '/');
-    for (const name of scanner.getAllMethodNames(Object.getPrototypeOf(instance))) {
-      const handler = instance[name] as (...args: unknown[]) => unknown;
-      const methodPaths: string | string[] | undefined = Reflect.getMetadata(PATH_METADATA, handler);
-      if (methodPaths === undefined) continue;
-      const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
-      const targets = [handler, controller];
-      // The same precedence as JwtAuthGuard.
-      const auth: Auth = reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)
-        ? 'public'
-        : reflector.getAllAndOverride<boolean>(IS_PRE_AUTH, targets)
-          ? 'pre-auth'
-          : 'access-token';
-      for (const controllerPath of controllerPaths) {
-        for (const methodPath of ([] as string[]).concat(methodPaths)) {
-          routes.push({ method, path: joinPath(controllerPath, methodPath).replace(/:(\w+)/g, '{$1}'), auth });
-        }
-      }
-    }
-  }
-  return routes;
+  return controllerRoutes(t).map(({ method, path, auth }) => ({ method, path: path.replace(/:(\w+)/g, '{$1}'), auth }));
 }
 
 interface Operation {
@@ -79,7 +41,7 @@ interface OpenApiDocument {
   };
 }
 
-const SCHEME_OF: Record<Auth, string[]> = { public: [], 'pre-auth': ['pre-auth'], 'access-token': ['access-token'] };
+const SCHEME_OF: Record<RouteAuth, string[]> = { public: [], 'pre-auth': ['pre-auth'], 'access-token': ['access-token'] };
 const STRICT_CSP = "default-src 'none';frame-ancestors 'none'";
 
 describe('OpenAPI document (outside production)', () => {

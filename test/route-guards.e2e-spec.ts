@@ -1,13 +1,10 @@
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { DiscoveryService, MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
+import { Reflector } from '@nestjs/core';
 import { GuardsContextCreator } from '@nestjs/core/internal';
 import type { NestContainer } from '@nestjs/core/injector/container';
-import { IS_PRE_AUTH } from '../src/auth/pre-auth.decorator';
-import { IS_PUBLIC } from '../src/auth/public.decorator';
 import type { IpRangeList } from '../src/client-address/ip-range-list';
 import { ALLOW_FROM } from '../src/ip-allowlist/allow-from.decorator';
 import { RATE_LIMIT_BUCKET } from '../src/rate-limit/rate-limit.decorator';
+import { controllerRoutes } from './support/nest-routes';
 import { useTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -75,72 +72,39 @@ interface DiscoveredRoute {
   path: string;
 }
 
-function joinPath(...parts: string[]): string {
-  const path = `/${parts.filter(Boolean).join('/')}`.replace(/\/+/g, '/');
-  return path.length > 1 ? path.replace(/\/$/, '') : path;
-}
-
 /** Every controller route Nest knows about, with the guards Nest itself would build for it. */
 function discoverRoutes(t: TestApp): DiscoveredRoute[] {
-  const app = t.app;
   // The container and its ApplicationConfig hold the global guards in
   // registration order; GuardsContextCreator is what the router uses to
   // assemble each route's guard chain, so this is the chain that runs.
-  const container = (app as unknown as { container: NestContainer }).container;
+  const container = (t.app as unknown as { container: NestContainer }).container;
   const guardsCreator = new GuardsContextCreator(container, container.applicationConfig);
-  const discovery = new DiscoveryService(app.get(ModulesContainer));
-  const scanner = new MetadataScanner();
   const reflector = new Reflector();
-  const routes: DiscoveredRoute[] = [];
-
-  for (const wrapper of discovery.getControllers()) {
-    const instance = wrapper.instance as Record<string, unknown>;
-    const controller = wrapper.metatype as new (...args: unknown[]) => unknown;
-    const controllerPaths = ([] as string[]).concat(Reflect.getMetadata(PATH_METADATA, controller) ?? '/');
-    for (const name of scanner.getAllMethodNames(Object.getPrototypeOf(instance))) {
-      const handler = instance[name] as (...args: unknown[]) => unknown;
-      const methodPaths: string | string[] | undefined = Reflect.getMetadata(PATH_METADATA, handler);
-      if (methodPaths === undefined) continue;
-      const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
-      const targets = [handler, controller];
-
-      const guards = guardsCreator
-        .create(instance, handler, wrapper.host!.token)
-        .map((guard) => (guard as object).constructor.name);
-      const auth = reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)
-        ? 'public'
-        : reflector.getAllAndOverride<boolean>(IS_PRE_AUTH, targets)
-          ? 'pre-auth'
-          : 'access-token';
-      const bucket = reflector.getAllAndOverride<string | undefined>(RATE_LIMIT_BUCKET, targets);
-      const allowFrom = reflector
-        .getAll<(IpRangeList | undefined)[]>(ALLOW_FROM, targets)
-        .filter((list): list is IpRangeList => list !== undefined)
-        .map((list) => list.entries());
-      const throttlerOverrides = targets
-        .flatMap((target) => Reflect.getMetadataKeys(target) as unknown[])
-        .filter((key): key is string => typeof key === 'string' && key.startsWith('THROTTLER:'));
-
-      for (const controllerPath of controllerPaths) {
-        for (const methodPath of ([] as string[]).concat(methodPaths)) {
-          const path = joinPath(controllerPath, methodPath);
-          routes.push({
-            method,
-            path,
-            row: {
-              route: `${method} ${path}`,
-              guards,
-              auth,
-              rateLimit: bucket ? `default+${bucket}` : 'default',
-              allowFrom,
-              throttlerOverrides,
-            },
-          });
-        }
-      }
-    }
-  }
-  return routes;
+  return controllerRoutes(t).map(({ method, path, auth, targets, instance, wrapper }) => {
+    const guards = guardsCreator
+      .create(instance, targets[0], wrapper.host!.token)
+      .map((guard) => (guard as object).constructor.name);
+    const bucket = reflector.getAllAndOverride<string | undefined>(RATE_LIMIT_BUCKET, targets);
+    const allowFrom = reflector
+      .getAll<(IpRangeList | undefined)[]>(ALLOW_FROM, targets)
+      .filter((list): list is IpRangeList => list !== undefined)
+      .map((list) => list.entries());
+    const throttlerOverrides = targets
+      .flatMap((target) => Reflect.getMetadataKeys(target) as unknown[])
+      .filter((key): key is string => typeof key === 'string' && key.startsWith('THROTTLER:'));
+    return {
+      method,
+      path,
+      row: {
+        route: `${method} ${path}`,
+        guards,
+        auth,
+        rateLimit: bucket ? `default+${bucket}` : 'default',
+        allowFrom,
+        throttlerOverrides,
+      },
+    };
+  });
 }
 
 /**

@@ -135,7 +135,6 @@ export function loggerParams(logger: Logger): Params {
 export function forgetPreviousPinoRoot(): void {
   try {
     const path = join(dirname(require.resolve('nestjs-pino')), 'PinoLogger.js');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const internal = require(path) as { __resetOutOfContextForTests?: () => void };
     internal.__resetOutOfContextForTests?.();
   } catch {

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import {
   copyFileSync,
@@ -77,7 +77,7 @@ describe('restart', () => {
       files.map((name) => ({ text: readFileSync(join(secretsDir, name), 'utf8'), ino: statSync(join(secretsDir, name)).ino }));
     const before = snapshot();
     expect(before[0].text.trim().length).toBeGreaterThanOrEqual(32);
-    expect(before[1].text).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    expect(createPrivateKey(before[1].text).asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
     await t.close();
     t = undefined;
 

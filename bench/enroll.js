@@ -29,7 +29,7 @@ async function enrollOne(client, username) {
   const now = currentStep();
   const step = Date.now() % STEP_MS < STEP_MS - 3_000 ? now - 1 : now;
   const { accessToken } = check(
-    await client.post('/auth/2fa/enable', { token: preAuthToken, body: { code: totpAt(secret, step) } }),
+    await client.post('/auth/2fa/enable', { token: preAuthToken, body: { code: await totpAt(secret, step) } }),
     'enable',
     200,
   );

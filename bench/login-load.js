@@ -78,7 +78,7 @@ async function flood({ port, ca, users, concurrency, seconds }) {
         const t1 = process.hrtime.bigint();
         const second = await client.post('/auth/2fa/verify', {
           token: first.body.preAuthToken,
-          body: { code: totpAt(user.secret, step) },
+          body: { code: await totpAt(user.secret, step) },
         });
         if (second.status !== 200 || typeof second.body?.accessToken !== 'string') {
           fail(`verify ${second.status}`);

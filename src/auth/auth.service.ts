@@ -6,6 +6,7 @@ import { PasswordHasher } from '../users/password-hasher';
 import { PasswordPolicy } from '../users/password-policy';
 import { UsernameTakenError } from '../users/username-taken.error';
 import { UsersService } from '../users/users.service';
+import type { UserProfile } from '../users/user-profile';
 import { SessionsService } from '../sessions/sessions.service';
 import type { AuthenticatedUser } from '../tokens/token-types';
 import { TotpCheckerService } from '../two-factor/totp-checker.service';
@@ -85,9 +86,9 @@ export class AuthService {
     this.events.record('auth.password.changed', { userId: user.id });
   }
 
-  async me(userId: string): Promise<{ id: string; username: string; twoFactorEnabled: boolean }> {
-    const user = await this.users.findById(userId);
-    if (!user) throw new UnauthorizedException();
-    return { id: user.id, username: user.username, twoFactorEnabled: user.totpEnabled };
+  async me(userId: string): Promise<UserProfile> {
+    const profile = await this.users.findProfile(userId);
+    if (!profile) throw new UnauthorizedException();
+    return profile;
   }
 }

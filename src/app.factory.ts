@@ -6,8 +6,6 @@ import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { createRootLogger, forgetPreviousPinoRoot } from './audit/logging';
-import { registerRequestContext } from './audit/request-context';
-import { SecurityEvents } from './audit/security-events.service';
 import type { AppConfig } from './config/app-config';
 import { loadConfig } from './config/load-config';
 import { resolveRuntimeSecrets } from './config/runtime-secrets';
@@ -64,9 +62,6 @@ export async function createApp(
     },
   );
   app.useLogger(app.get(Logger));
-  // Before configureApp's hooks (client address, allowlist), after
-  // nestjs-pino's middleware: every request, a refused one too, has a context.
-  registerRequestContext(app.getHttpAdapter().getInstance(), app.get(SecurityEvents));
   await configureApp(app, config);
   return { app, config };
 }

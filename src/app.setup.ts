@@ -2,6 +2,9 @@ import helmet from '@fastify/helmet';
 import { ValidationPipe } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { registerRequestLog } from './audit/request-log';
+import { AUDIT_LOGGER, SecurityEvents } from './audit/security-events.service';
 import { registerClientAddress } from './client-address/client-address';
 import { HttpErrorFilter } from './common/http-error.filter';
 import type { AppConfig } from './config/app-config';
@@ -16,6 +19,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   const fastify = app.getHttpAdapter().getInstance();
 
   registerClientAddress(fastify, config.network.trustedProxies);
+  registerRequestLog(fastify, app.get<Logger>(AUDIT_LOGGER));
 
   // Helmet tuned for a JSON API: nothing may be loaded, framed or sniffed.
   // Registered as an onRequest hook, so errors (404, 413, 429) get the headers too.
@@ -37,7 +41,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   });
 
   // After the headers above, so a refusal carries them too.
-  registerIpAllowlistHook(fastify, config.network.allowlist);
+  registerIpAllowlistHook(fastify, config.network.allowlist, app.get(SecurityEvents));
 
   // Swagger UI and the OpenAPI document, outside production only; after the allowlist hook, which covers them.
   setupOpenApi(app, config);

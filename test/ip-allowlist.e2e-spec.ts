@@ -1,7 +1,7 @@
 import { Controller, Get, Module, type DynamicModule } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import pino from 'pino';
+import { AuditModule } from '../src/audit/audit.module';
 import { SecurityEvents } from '../src/audit/security-events.service';
-import { clientAddressOf } from '../src/client-address/client-address';
 import { APP_GUARD, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -80,7 +80,7 @@ describe('IP allowlist', () => {
         expect(refusals(warn)).toEqual([]);
         const res = await app.client.as('127.0.0.3').post('/auth/login', { body: { username: 'someone', password: 'x' } });
         expect(res.status).toBe(403);
-        expect(refusals(warn)).toEqual([`refused 127.0.0.3 for POST /auth/login (request ${res.body.requestId})`]);
+        expect(refusals(warn)).toEqual([`refused 127.0.0.3 for /auth/login (request ${res.body.requestId})`]);
       } finally {
         warn.mockRestore();
       }
@@ -244,7 +244,7 @@ describe('IP allowlist', () => {
         const res = await proxy.get('/health', { headers: { 'X-Forwarded-For': '127.0.0.2, 10.9.9.9' } });
         expectRefused(res);
         expect(refusals(warn)).toEqual([
-          `refused 10.9.9.9 for GET /health (request ${res.body.requestId})`,
+          `refused 10.9.9.9 for /health (request ${res.body.requestId})`,
         ]);
       } finally {
         warn.mockRestore();
@@ -311,7 +311,7 @@ describe('IP allowlist', () => {
         const res = await proxy.get('/health', { headers: { 'X-Forwarded-For': '0177.0.0.1' } });
         expectRefused(res);
         expect(refusals(warn)).toEqual([
-          `refused unknown address for GET /health (request ${res.body.requestId})`,
+          `refused unknown address for /health (request ${res.body.requestId})`,
         ]);
       } finally {
         warn.mockRestore();
@@ -393,7 +393,10 @@ class ProbeModule {
   static register(config: AppConfig): DynamicModule {
     return {
       module: ProbeModule,
-      imports: [AppConfigModule.register(config, { appSecret: Buffer.alloc(32), jwtPreviousPublicKeyPems: [] })],
+      imports: [
+        AppConfigModule.register(config, { appSecret: Buffer.alloc(32), jwtPreviousPublicKeyPems: [] }),
+        AuditModule.register(config, pino({ level: 'silent' })),
+      ],
       controllers: [ProbeController, ScopedController],
       providers: [{ provide: APP_GUARD, useClass: IpAllowlistGuard }],
     };
@@ -466,8 +469,5 @@ function spyOnRefusals() {
 function refusals(spy: ReturnType<typeof spyOnRefusals>): string[] {
   return spy.mock.calls
     .filter(([event]) => event === 'net.ip.refused')
-    .map(([, , request]) => {
-      const r = request as FastifyRequest;
-      return `refused ${clientAddressOf(r) ?? 'unknown address'} for ${r.method} ${r.routeOptions.url ?? '(no route)'} (request ${r.id})`;
-    });
+    .map(([, origin]) => `refused ${origin?.clientAddress ?? 'unknown address'} for ${origin?.route ?? '(no route)'} (request ${origin?.requestId})`);
 }

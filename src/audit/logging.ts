@@ -1,12 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import pino, { type DestinationStream, type Level, type Logger } from 'pino';
-import { clientAddressOf } from '../client-address/client-address';
 import type { AppConfig } from '../config/app-config';
-import { fastifyRequestOf } from './request-context';
 
 /** LOG_LEVEL to pino: Nest's "verbose" is pino's "trace". */
 export function pinoLevel(level: AppConfig['logLevel']): Level {
@@ -67,61 +62,16 @@ export function createRootLogger(config: AppConfig, destination?: DestinationStr
   );
 }
 
-type RawRequest = IncomingMessage & { id?: string | number };
-
-/** Fields of every request line that come from the Fastify request (after routing and client-address resolution). */
-function requestProps(req: RawRequest): Record<string, unknown> {
-  const request = fastifyRequestOf(req);
-  if (!request) return {};
-  return { clientAddress: clientAddressOf(request), route: request.routeOptions?.url ?? null };
-}
-
 /**
- * nestjs-pino's parameters: pino-http writes one line per request when the
- * response is done, bound to Fastify's request id (the X-Request-Id header and
- * the requestId of error bodies), with the client address the guards use and
- * the route pattern (never the URL: a query string could carry anything).
- * Headers and bodies are never serialised.
+ * nestjs-pino's parameters: Nest's own messages (bootstrap, errors) go
+ * through the application's pino logger. Its pino-http middleware is not
+ * mounted (no routes): request lines come from registerRequestLog, which
+ * needs no per-request child logger and no AsyncLocalStorage (measured with
+ * the middleware at LOG_LEVEL=info: GET /auth/me at a third of the
+ * throughput it has without).
  */
 export function loggerParams(logger: Logger): Params {
-  const http: Params<RawRequest, ServerResponse>['pinoHttp'] = {
-    logger,
-    // @fastify/middie copies Fastify's request.id onto the raw request.
-    genReqId: (req) => req.id ?? randomUUID(),
-    customAttributeKeys: { reqId: 'requestId', responseTime: 'durationMs' },
-    // Logs made during the request carry the request id only, not the request.
-    quietReqLogger: true,
-    quietResLogger: true,
-    customProps: (req) => requestProps(req),
-    serializers: {
-      req: (req: { id?: unknown; method?: unknown }) => ({ id: req.id, method: req.method }),
-      res: (res: { statusCode?: unknown }) => ({ statusCode: res.statusCode }),
-    },
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-    customSuccessMessage: () => 'request completed',
-    customErrorMessage: () => 'request failed',
-    customSuccessObject: (req, res, value) => ({
-      method: req.method,
-      status: res.statusCode,
-      durationMs: (value as { durationMs?: number }).durationMs,
-    }),
-    customErrorObject: (req, res, error, value) => ({
-      method: req.method,
-      status: res.statusCode,
-      durationMs: (value as { durationMs?: number }).durationMs,
-      err: error,
-    }),
-  };
-  return {
-    pinoHttp: http as Params['pinoHttp'],
-    renameContext: 'context',
-    // nestjs-pino's default route ("{/*splat}") never matches on Nest 12's
-    // Fastify adapter: no request would be logged. "*path" is every request.
-    // Request lines are info: below that level pino-http would still build a
-    // child logger per request for nothing (measured: a third of /health's
-    // throughput), so it is not mounted at all.
-    forRoutes: logger.isLevelEnabled('info') ? [{ path: '*path', method: RequestMethod.ALL }] : [],
-  };
+  return { pinoHttp: { logger }, renameContext: 'context', forRoutes: [] };
 }
 
 /**

@@ -1,10 +1,8 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { clientAddressOf } from '../client-address/client-address';
 import type { AuditFile } from './audit-file';
 import { escapeForLog } from './escape';
-import { currentRequestContext } from './request-context';
+import type { RequestOrigin } from './request-origin';
 
 export const AUDIT_LOGGER = Symbol('AUDIT_LOGGER');
 export const AUDIT_FILE = Symbol('AUDIT_FILE');
@@ -54,9 +52,9 @@ export interface SecurityEventFields {
 
 /**
  * Records security events: one JSON log line each (through the app's pino
- * logger) and, with AUDIT_LOG_FILE, one hash-chained line in that file. The
- * request id and client address come from the request context, so services
- * do not pass the request around.
+ * logger) and, with AUDIT_LOG_FILE, one hash-chained line in that file.
+ * `origin` is the request the event happened in (null outside a request:
+ * the admin CLI).
  */
 @Injectable()
 export class SecurityEvents implements OnApplicationShutdown {
@@ -65,14 +63,13 @@ export class SecurityEvents implements OnApplicationShutdown {
     @Inject(AUDIT_FILE) private readonly file: AuditFile | null,
   ) {}
 
-  record(event: SecurityEventName, fields: SecurityEventFields = {}, request?: FastifyRequest): void {
-    const from = request ?? currentRequestContext()?.request;
+  record(event: SecurityEventName, origin: RequestOrigin | null, fields: SecurityEventFields = {}): void {
     const entry: Record<string, unknown> = {
       time: new Date().toISOString(),
       event,
-      requestId: from ? String(from.id) : null,
-      clientAddress: from ? clientAddressOf(from) : null,
-      route: from?.routeOptions?.url ?? null,
+      requestId: origin?.requestId ?? null,
+      clientAddress: origin?.clientAddress ?? null,
+      route: origin?.route ?? null,
     };
     for (const [key, value] of Object.entries(fields)) {
       if (value === undefined) continue;

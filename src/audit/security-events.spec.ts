@@ -7,7 +7,7 @@ describe('SecurityEvents', () => {
   it('escapes CR, LF and other control characters in a submitted username', () => {
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, new Writable({ write: (c, _e, done) => (lines.push(String(c)), done()) }));
-    new SecurityEvents(logger, null).record('auth.login.failed', { username: 'eve\r\n{"event":"x"}\u0007\u2028' });
+    new SecurityEvents(logger, null).record('auth.login.failed', null, { username: 'eve\r\n{"event":"x"}\u0007\u2028' });
     const line = JSON.parse(lines[0]);
     expect(line.username).toBe('eve\\u000d\\u000a{"event":"x"}\\u0007\\u2028');
     expect(line).toMatchObject({ event: 'auth.login.failed', securityEvent: true, requestId: null, clientAddress: null });

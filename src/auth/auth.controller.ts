@@ -1,5 +1,7 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Origin } from '../audit/origin.decorator';
+import type { RequestOrigin } from '../audit/request-origin';
 import { ApiAccessToken, ApiErrors, ApiJsonBodyErrors } from '../openapi/api-docs.decorators';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import type { AuthenticatedUser } from '../tokens/token-types';
@@ -30,8 +32,8 @@ export class AuthController {
     404: 'Registration is disabled (REGISTRATION_ENABLED=false)',
     409: 'This username is taken',
   })
-  register(@Body() dto: RegisterDto) {
-    return this.auth.register(dto);
+  register(@Body() dto: RegisterDto, @Origin() origin: RequestOrigin) {
+    return this.auth.register(dto, origin);
   }
 
   @Public()
@@ -45,8 +47,8 @@ export class AuthController {
     401: 'Invalid username or password (the same answer for an unknown user)',
     429: 'Also: the account is locked out after repeated failures',
   })
-  login(@Body() dto: LoginDto) {
-    return this.auth.login(dto);
+  login(@Body() dto: LoginDto, @Origin() origin: RequestOrigin) {
+    return this.auth.login(dto, origin);
   }
 
   @Post('password')
@@ -56,8 +58,8 @@ export class AuthController {
   @ApiNoContentResponse({ description: 'Password changed' })
   @ApiJsonBodyErrors()
   @ApiErrors({ 400: 'The new password fails the policy', 401: 'Invalid password or code' })
-  changePassword(@CurrentUser() user: AuthenticatedUser, @Body() dto: ChangePasswordDto) {
-    return this.auth.changePassword(user, dto);
+  changePassword(@CurrentUser() user: AuthenticatedUser, @Body() dto: ChangePasswordDto, @Origin() origin: RequestOrigin) {
+    return this.auth.changePassword(user, dto, origin);
   }
 
   @Get('me')

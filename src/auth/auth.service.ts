@@ -1,4 +1,5 @@
 import { BadRequestException, ConflictException, Injectable, UnauthorizedException } from '@nestjs/common';
+import type { RequestOrigin } from '../audit/request-origin';
 import { SecurityEvents } from '../audit/security-events.service';
 import { AccountLockoutService } from '../rate-limit/account-lockout.service';
 import { PreAuthTokenService } from '../tokens/pre-auth-token.service';
@@ -33,12 +34,12 @@ export class AuthService {
     private readonly events: SecurityEvents,
   ) {}
 
-  async register(dto: RegisterDto): Promise<{ id: string; username: string }> {
+  async register(dto: RegisterDto, origin: RequestOrigin): Promise<{ id: string; username: string }> {
     const problem = this.policy.check(dto.password, [dto.username]);
     if (problem) throw new BadRequestException(problem);
     try {
       const user = await this.users.create(dto.username, await this.hasher.hash(dto.password));
-      this.events.record('auth.register', { userId: user.id, username: user.username });
+      this.events.record('auth.register', origin, { userId: user.id, username: user.username });
       return { id: user.id, username: user.username };
     } catch (error) {
       if (error instanceof UsernameTakenError) throw new ConflictException('This username is taken');
@@ -51,39 +52,39 @@ export class AuthService {
    * the same argon2 work (against a dummy hash) and end in the same 401, so
    * neither the body nor the time tells which one it was.
    */
-  async login(dto: LoginDto): Promise<LoginResult> {
-    await this.lockout.reserveAttempt(dto.username);
+  async login(dto: LoginDto, origin: RequestOrigin): Promise<LoginResult> {
+    await this.lockout.reserveAttempt(dto.username, origin);
     const user = await this.users.findByUsername(dto.username);
     const valid = user
       ? await this.hasher.verify(user.passwordHash, dto.password)
       : await this.hasher.verifyAgainstDummy(dto.password);
     if (!user || !valid) {
       // The submitted username, not whether it exists: the log reader may know, the client may not.
-      this.events.record('auth.login.failed', { username: dto.username, reason: 'invalid-credentials' });
+      this.events.record('auth.login.failed', origin, { username: dto.username, reason: 'invalid-credentials' });
       throw new UnauthorizedException('Invalid username or password');
     }
     await this.lockout.refundAttempt(dto.username);
     const { token, expiresIn } = this.preAuthTokens.issue(user.id);
-    this.events.record('auth.login.password_ok', { userId: user.id, next: user.totpEnabled ? 'totp-verify' : 'totp-enroll' });
+    this.events.record('auth.login.password_ok', origin, { userId: user.id, next: user.totpEnabled ? 'totp-verify' : 'totp-enroll' });
     return { preAuthToken: token, expiresIn, next: user.totpEnabled ? 'totp-verify' : 'totp-enroll' };
   }
 
   /** Needs the current password and a current code; every session ends, this one included. */
-  async changePassword(principal: AuthenticatedUser, dto: ChangePasswordDto): Promise<void> {
+  async changePassword(principal: AuthenticatedUser, dto: ChangePasswordDto, origin: RequestOrigin): Promise<void> {
     const user = await this.users.findById(principal.id);
     if (!user) throw new UnauthorizedException();
     const problem = this.policy.check(dto.newPassword, [user.username]);
     if (problem) throw new BadRequestException(problem);
-    await this.lockout.reserveAttempt(user.username);
+    await this.lockout.reserveAttempt(user.username, origin);
     if (!(await this.hasher.verify(user.passwordHash, dto.currentPassword))) {
-      this.events.record('auth.password.change_failed', { userId: user.id, reason: 'wrong-password' });
+      this.events.record('auth.password.change_failed', origin, { userId: user.id, reason: 'wrong-password' });
       throw new UnauthorizedException('Invalid password or code');
     }
-    await this.totpChecker.check(user, dto.code);
+    await this.totpChecker.check(user, dto.code, origin);
     await this.lockout.refundAttempt(user.username);
     await this.users.setPasswordHash(user.id, await this.hasher.hash(dto.newPassword));
     await this.sessions.endAllForUser(user.id);
-    this.events.record('auth.password.changed', { userId: user.id });
+    this.events.record('auth.password.changed', origin, { userId: user.id });
   }
 
   async me(userId: string): Promise<UserProfile> {

@@ -1,10 +1,9 @@
-import { ForbiddenException, Logger } from '@nestjs/common';
+import { ForbiddenException } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { clientAddressOf, clientIpOf } from '../client-address/client-address';
+import { originOf } from '../audit/request-origin';
+import type { SecurityEvents } from '../audit/security-events.service';
+import { clientIpOf } from '../client-address/client-address';
 import type { IpRangeList } from '../client-address/ip-range-list';
-import { currentRequestContext } from '../audit/request-context';
-
-const logger = new Logger('IpAllowlist');
 
 /**
  * The one allowlist decision, shared by the early request hook and the
@@ -20,14 +19,9 @@ export function isAllowed(request: FastifyRequest, lists: readonly IpRangeList[]
 /**
  * Records the refusal (a security event: address, route, request id) and
  * builds the 403. Called from the onRequest hook, before Nest, and from the
- * guard: both run inside the request context registerRequestContext opens.
+ * guard.
  */
-export function refusal(request: FastifyRequest): ForbiddenException {
-  const context = currentRequestContext();
-  if (context) context.events.record('net.ip.refused', {}, request);
-  else
-    logger.warn(
-      `refused ${clientAddressOf(request) ?? 'unknown address'} for ${request.method} ${request.routeOptions.url ?? '(no route)'} (request ${request.id})`,
-    );
+export function refusal(request: FastifyRequest, events: SecurityEvents): ForbiddenException {
+  events.record('net.ip.refused', originOf(request));
   return new ForbiddenException('Requests from this address are not allowed');
 }

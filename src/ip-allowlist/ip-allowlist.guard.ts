@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
+import { SecurityEvents } from '../audit/security-events.service';
 import type { IpRangeList } from '../client-address/ip-range-list';
 import { perHandler } from '../common/per-handler';
 import { AppConfigService } from '../config/app-config.service';
@@ -21,6 +22,7 @@ export class IpAllowlistGuard implements CanActivate {
 
   constructor(
     private readonly reflector: Reflector,
+    private readonly events: SecurityEvents,
     config: AppConfigService,
   ) {
     this.allowlist = config.app.network.allowlist;
@@ -29,7 +31,7 @@ export class IpAllowlistGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (isAllowed(request, this.lists(context))) return true;
-    throw refusal(request);
+    throw refusal(request, this.events);
   }
 
   /**

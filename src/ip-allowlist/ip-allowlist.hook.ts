@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { SecurityEvents } from '../audit/security-events.service';
 import type { IpRangeList } from '../client-address/ip-range-list';
 import { toErrorResponse } from '../common/error-response';
 import { isAllowed, refusal } from './ip-access';
@@ -9,10 +10,10 @@ import { isAllowed, refusal } from './ip-access';
  * outside client learns nothing (no 404 that maps the routes, no 400 or 413
  * from the parser) and costs no more than a 403.
  */
-export function registerIpAllowlistHook(fastify: FastifyInstance, allowlist: IpRangeList): void {
+export function registerIpAllowlistHook(fastify: FastifyInstance, allowlist: IpRangeList, events: SecurityEvents): void {
   fastify.addHook('onRequest', async (request, reply) => {
     if (isAllowed(request, [allowlist])) return;
-    const response = toErrorResponse(refusal(request), String(request.id));
+    const response = toErrorResponse(refusal(request, events), String(request.id));
     return reply.code(response.body.statusCode).send(response.body);
   });
 }

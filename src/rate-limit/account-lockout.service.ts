@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { RequestOrigin } from '../audit/request-origin';
 import { SecurityEvents } from '../audit/security-events.service';
 import { AppConfigService } from '../config/app-config.service';
 import { TooManyRequestsException } from '../common/too-many-requests.exception';
@@ -28,16 +29,16 @@ export class AccountLockoutService {
   }
 
   /** Throws 429 while the account is locked; otherwise counts one attempt. */
-  async reserveAttempt(username: string): Promise<void> {
+  async reserveAttempt(username: string, origin: RequestOrigin): Promise<void> {
     const key = this.key(username);
     const current = await this.store.get(key);
-    if (current && current.value >= this.threshold) throw this.locked(username, current.ttlMs);
+    if (current && current.value >= this.threshold) throw this.locked(username, current.ttlMs, origin);
     const reserved = await this.store.increment(key, this.lockoutMs);
     if (reserved.value > this.threshold) {
       // Lost the race to concurrent attempts that filled the budget: this one
       // was never evaluated, so it must not count.
       await this.store.decrement(key);
-      throw this.locked(username, reserved.ttlMs);
+      throw this.locked(username, reserved.ttlMs, origin);
     }
     // Each counted failure restarts the lockout period: the lock lasts
     // LOCKOUT_SECONDS from the latest failure.
@@ -65,8 +66,8 @@ export class AccountLockoutService {
   }
 
   /** A refused attempt: the account is locked (the submitted username, which may not exist). */
-  private locked(username: string, ttlMs: number): TooManyRequestsException {
-    this.events.record('auth.lockout', { username, retryAfterSeconds: Math.ceil(ttlMs / 1000) });
+  private locked(username: string, ttlMs: number, origin: RequestOrigin): TooManyRequestsException {
+    this.events.record('auth.lockout', origin, { username, retryAfterSeconds: Math.ceil(ttlMs / 1000) });
     return new TooManyRequestsException(ttlMs / 1000);
   }
 }

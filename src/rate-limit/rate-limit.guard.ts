@@ -9,7 +9,9 @@ import {
   type ThrottlerRequest,
   type ThrottlerStorage,
 } from '@nestjs/throttler';
+import type { FastifyRequest } from 'fastify';
 import ipaddr from 'ipaddr.js';
+import { originOf } from '../audit/request-origin';
 import { SecurityEvents } from '../audit/security-events.service';
 import { clientAddressOf } from '../client-address/client-address';
 import { TooManyRequestsException } from '../common/too-many-requests.exception';
@@ -60,10 +62,11 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 
   protected override async throwThrottlingException(
-    _context: ExecutionContext,
+    context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
-    this.events.record('net.rate_limit.refused', { bucket: detail.key.split(':')[0] });
+    const origin = originOf(context.switchToHttp().getRequest<FastifyRequest>());
+    this.events.record('net.rate_limit.refused', origin, { bucket: detail.key.split(':')[0] });
     throw new TooManyRequestsException(detail.timeToBlockExpire);
   }
 }

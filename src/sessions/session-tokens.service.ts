@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AccessTokenService } from '../tokens/access-token.service';
+import type { RequestOrigin } from '../audit/request-origin';
 import { SessionsService } from './sessions.service';
 
 export interface SessionTokens {
@@ -22,8 +23,8 @@ export class SessionTokensService {
     return { ...this.accessTokens.issue(userId, sessionId), refreshToken };
   }
 
-  async refresh(refreshToken: string): Promise<SessionTokens> {
-    const rotated = await this.sessions.rotate(refreshToken);
+  async refresh(refreshToken: string, origin: RequestOrigin): Promise<SessionTokens> {
+    const rotated = await this.sessions.rotate(refreshToken, origin);
     return { ...this.accessTokens.issue(rotated.userId, rotated.sessionId), refreshToken: rotated.refreshToken };
   }
 }

@@ -1,5 +1,7 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Origin } from '../audit/origin.decorator';
+import type { RequestOrigin } from '../audit/request-origin';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { Public } from '../auth/public.decorator';
 import { ApiAccessToken, ApiErrors, ApiJsonBodyErrors } from '../openapi/api-docs.decorators';
@@ -27,8 +29,8 @@ export class SessionsController {
   @ApiOkResponse({ type: SessionTokensDto })
   @ApiJsonBodyErrors()
   @ApiErrors({ 401: 'Unknown, expired or already used refresh token, or the session has ended (reuse ends the session)' })
-  refresh(@Body() dto: RefreshDto) {
-    return this.sessionTokens.refresh(dto.refreshToken);
+  refresh(@Body() dto: RefreshDto, @Origin() origin: RequestOrigin) {
+    return this.sessionTokens.refresh(dto.refreshToken, origin);
   }
 
   @Post('logout')
@@ -36,8 +38,8 @@ export class SessionsController {
   @ApiOperation({ summary: 'End this session: its access and refresh tokens stop working' })
   @ApiAccessToken()
   @ApiNoContentResponse({ description: 'Session ended' })
-  async logout(@CurrentUser() user: AuthenticatedUser): Promise<void> {
-    await this.sessions.logout(user.id, user.sid);
+  async logout(@CurrentUser() user: AuthenticatedUser, @Origin() origin: RequestOrigin): Promise<void> {
+    await this.sessions.logout(user.id, user.sid, origin);
   }
 
   @Post('logout-all')
@@ -45,7 +47,7 @@ export class SessionsController {
   @ApiOperation({ summary: "End every session of the user, this one included" })
   @ApiAccessToken()
   @ApiNoContentResponse({ description: 'Every session ended' })
-  async logoutAll(@CurrentUser() user: AuthenticatedUser): Promise<void> {
-    await this.sessions.logoutAll(user.id);
+  async logoutAll(@CurrentUser() user: AuthenticatedUser, @Origin() origin: RequestOrigin): Promise<void> {
+    await this.sessions.logoutAll(user.id, origin);
   }
 }

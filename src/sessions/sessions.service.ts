@@ -2,6 +2,7 @@ import { Injectable, OnApplicationBootstrap, UnauthorizedException } from '@nest
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { MoreThan, Repository } from 'typeorm';
+import type { RequestOrigin } from '../audit/request-origin';
 import { SecurityEvents } from '../audit/security-events.service';
 import { AppConfigService } from '../config/app-config.service';
 import { DependencyUnavailableException } from '../state/dependency-unavailable.exception';
@@ -76,7 +77,7 @@ export class SessionsService implements OnApplicationBootstrap {
    * loser, like any later use of a rotated token, is treated as theft and
    * ends the whole session (RFC 6819 §5.2.2.3, OAuth 2.0 Security BCP §4.14).
    */
-  async rotate(refreshToken: string): Promise<RotatedSession> {
+  async rotate(refreshToken: string, origin: RequestOrigin): Promise<RotatedSession> {
     const tokenHash = hashToken(refreshToken);
     const row = await this.tokens.findOneBy({ tokenHash });
     if (!row) throw new UnauthorizedException(INVALID_REFRESH);
@@ -85,7 +86,7 @@ export class SessionsService implements OnApplicationBootstrap {
 
     const now = Date.now();
     if (row.rotatedAt !== null) {
-      await this.reuseDetected(session);
+      await this.reuseDetected(session, origin);
       throw new UnauthorizedException(INVALID_REFRESH);
     }
     if (now >= session.expiresAt || now - session.lastUsedAt >= this.idleMs) {
@@ -99,7 +100,7 @@ export class SessionsService implements OnApplicationBootstrap {
       .where('token_hash = :tokenHash AND rotated_at IS NULL', { tokenHash })
       .execute();
     if (claimed.affected !== 1) {
-      await this.reuseDetected(session);
+      await this.reuseDetected(session, origin);
       throw new UnauthorizedException(INVALID_REFRESH);
     }
     await this.sessions.update({ id: session.id }, { lastUsedAt: now });
@@ -122,15 +123,15 @@ export class SessionsService implements OnApplicationBootstrap {
   }
 
   /** POST /auth/logout: ends the caller's session. */
-  async logout(userId: string, sessionId: string): Promise<void> {
+  async logout(userId: string, sessionId: string, origin: RequestOrigin): Promise<void> {
     await this.end(sessionId);
-    this.events.record('session.logout', { userId, sessionId });
+    this.events.record('session.logout', origin, { userId, sessionId });
   }
 
   /** POST /auth/logout-all: ends every session of the caller. */
-  async logoutAll(userId: string): Promise<void> {
+  async logoutAll(userId: string, origin: RequestOrigin): Promise<void> {
     await this.endAllForUser(userId);
-    this.events.record('session.logout_all', { userId });
+    this.events.record('session.logout_all', origin, { userId });
   }
 
   async endAllForUser(userId: string): Promise<void> {
@@ -141,8 +142,8 @@ export class SessionsService implements OnApplicationBootstrap {
     }
   }
 
-  private async reuseDetected(session: Session): Promise<void> {
-    this.events.record('session.refresh.reuse', { userId: session.userId, sessionId: session.id });
+  private async reuseDetected(session: Session, origin: RequestOrigin): Promise<void> {
+    this.events.record('session.refresh.reuse', origin, { userId: session.userId, sessionId: session.id });
     await this.end(session.id);
   }
 

@@ -1,4 +1,5 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
+import type { RequestOrigin } from '../audit/request-origin';
 import { SecurityEvents } from '../audit/security-events.service';
 import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
@@ -22,13 +23,13 @@ export class TotpCheckerService {
     private readonly events: SecurityEvents,
   ) {}
 
-  async check(user: User, code: string): Promise<void> {
+  async check(user: User, code: string, origin: RequestOrigin): Promise<void> {
     if (!user.totpEnabled || !user.totpSecret) throw new UnauthorizedException(INVALID_CODE);
     const { secret, resealed } = this.vault.open(user.totpSecret, user.id);
     if (resealed) await this.users.resealTotpSecret(user.id, user.totpSecret, resealed);
     const result = await this.totp.verify(secret, code, user.totpLastStep);
     if (!result.valid || !(await this.users.acceptTotpStep(user.id, result.timeStep))) {
-      this.events.record(!result.valid && !result.replay ? 'auth.totp.failed' : 'auth.totp.replay', { userId: user.id });
+      this.events.record(!result.valid && !result.replay ? 'auth.totp.failed' : 'auth.totp.replay', origin, { userId: user.id });
       throw new UnauthorizedException(INVALID_CODE);
     }
   }

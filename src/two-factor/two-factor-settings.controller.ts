@@ -1,5 +1,7 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Origin } from '../audit/origin.decorator';
+import type { RequestOrigin } from '../audit/request-origin';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { ApiAccessToken, ApiErrors, ApiJsonBodyErrors } from '../openapi/api-docs.decorators';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
@@ -23,8 +25,12 @@ export class TwoFactorSettingsController {
   @ApiOkResponse({ type: RecoveryCodesDto })
   @ApiJsonBodyErrors()
   @ApiErrors({ 401: 'Invalid code' })
-  regenerateRecoveryCodes(@CurrentUser() user: AuthenticatedUser, @Body() dto: TotpCodeDto) {
-    return this.settings.regenerateRecoveryCodes(user, dto.code);
+  regenerateRecoveryCodes(
+    @CurrentUser() user: AuthenticatedUser,
+    @Body() dto: TotpCodeDto,
+    @Origin() origin: RequestOrigin,
+  ) {
+    return this.settings.regenerateRecoveryCodes(user, dto.code, origin);
   }
 
   @Post('reset')
@@ -34,7 +40,7 @@ export class TwoFactorSettingsController {
   @ApiNoContentResponse({ description: 'Two-factor authentication reset' })
   @ApiJsonBodyErrors()
   @ApiErrors({ 401: 'Invalid password or code' })
-  reset(@CurrentUser() user: AuthenticatedUser, @Body() dto: ResetTwoFactorDto) {
-    return this.settings.reset(user, dto.password, dto.code);
+  reset(@CurrentUser() user: AuthenticatedUser, @Body() dto: ResetTwoFactorDto, @Origin() origin: RequestOrigin) {
+    return this.settings.reset(user, dto.password, dto.code, origin);
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
+import type { RequestOrigin } from '../audit/request-origin';
 import { SecurityEvents } from '../audit/security-events.service';
 import { AccountLockoutService } from '../rate-limit/account-lockout.service';
 import { SessionsService } from '../sessions/sessions.service';
@@ -26,29 +27,33 @@ export class TwoFactorSettingsService {
     private readonly events: SecurityEvents,
   ) {}
 
-  async regenerateRecoveryCodes(principal: AuthenticatedUser, code: string): Promise<{ recoveryCodes: string[] }> {
+  async regenerateRecoveryCodes(
+    principal: AuthenticatedUser,
+    code: string,
+    origin: RequestOrigin,
+  ): Promise<{ recoveryCodes: string[] }> {
     const user = await this.user(principal);
-    await this.lockout.reserveAttempt(user.username);
-    await this.checker.check(user, code);
+    await this.lockout.reserveAttempt(user.username, origin);
+    await this.checker.check(user, code, origin);
     await this.lockout.refundAttempt(user.username);
-    this.events.record('auth.recovery_codes.regenerated', { userId: user.id });
+    this.events.record('auth.recovery_codes.regenerated', origin, { userId: user.id });
     return { recoveryCodes: await this.recoveryCodes.replace(user.id) };
   }
 
   /** Removes the authenticator and every session: the next login enrolls again. */
-  async reset(principal: AuthenticatedUser, password: string, code: string): Promise<void> {
+  async reset(principal: AuthenticatedUser, password: string, code: string, origin: RequestOrigin): Promise<void> {
     const user = await this.user(principal);
-    await this.lockout.reserveAttempt(user.username);
+    await this.lockout.reserveAttempt(user.username, origin);
     if (!(await this.hasher.verify(user.passwordHash, password))) {
-      this.events.record('auth.2fa.reset_failed', { userId: user.id, reason: 'wrong-password' });
+      this.events.record('auth.2fa.reset_failed', origin, { userId: user.id, reason: 'wrong-password' });
       throw new UnauthorizedException('Invalid password or code');
     }
-    await this.checker.check(user, code);
+    await this.checker.check(user, code, origin);
     await this.lockout.refundAttempt(user.username);
     await this.users.removeTotp(user.id);
     await this.recoveryCodes.removeAll(user.id);
     await this.sessions.endAllForUser(user.id);
-    this.events.record('auth.2fa.reset', { userId: user.id });
+    this.events.record('auth.2fa.reset', origin, { userId: user.id });
   }
 
   private async user(principal: AuthenticatedUser): Promise<User> {

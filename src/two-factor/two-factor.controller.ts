@@ -1,5 +1,7 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Origin } from '../audit/origin.decorator';
+import type { RequestOrigin } from '../audit/request-origin';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { PreAuth } from '../auth/pre-auth.decorator';
 import { ApiErrors, ApiJsonBodyErrors, ApiPreAuthToken } from '../openapi/api-docs.decorators';
@@ -38,8 +40,8 @@ export class TwoFactorController {
     401: 'Invalid code',
     409: 'Already enabled, or no pending secret (call /auth/2fa/setup first)',
   })
-  enable(@CurrentUser() principal: PreAuthenticatedUser, @Body() dto: TotpCodeDto) {
-    return this.twoFactor.enable(principal, dto.code);
+  enable(@CurrentUser() principal: PreAuthenticatedUser, @Body() dto: TotpCodeDto, @Origin() origin: RequestOrigin) {
+    return this.twoFactor.enable(principal, dto.code, origin);
   }
 
   @Post('verify')
@@ -53,7 +55,7 @@ export class TwoFactorController {
     401: 'Invalid code',
     409: 'Two-factor authentication is not enabled: enrol with /auth/2fa/setup',
   })
-  verify(@CurrentUser() principal: PreAuthenticatedUser, @Body() dto: VerifyDto) {
-    return this.twoFactor.verify(principal, dto);
+  verify(@CurrentUser() principal: PreAuthenticatedUser, @Body() dto: VerifyDto, @Origin() origin: RequestOrigin) {
+    return this.twoFactor.verify(principal, dto, origin);
   }
 }

@@ -1,0 +1,38 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { originOf } from './request-origin';
+
+/**
+ * One JSON line per request, written when the response is done: request id
+ * (the X-Request-Id header and the requestId of error bodies), method,
+ * status, duration, the client address the guards used and the route
+ * pattern (never the URL: a query string could carry anything). Headers and
+ * bodies are never logged. An onResponse hook sees every response, a 403
+ * from the allowlist's request hook and a 404 included.
+ *
+ * Request lines are info: below that level nothing is registered, so a
+ * quieter log costs the request path nothing.
+ */
+export function registerRequestLog(fastify: FastifyInstance, logger: Logger): void {
+  if (!logger.isLevelEnabled('info')) return;
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const line = requestLine(request, reply);
+    if (reply.statusCode >= 500) logger.error(line, 'request failed');
+    else logger.info(line, 'request completed');
+    done();
+  });
+  // The client went away before its response was sent: no onResponse follows.
+  fastify.addHook('onRequestAbort', (request, done) => {
+    logger.info({ ...originOf(request), method: request.method }, 'request aborted');
+    done();
+  });
+}
+
+function requestLine(request: FastifyRequest, reply: FastifyReply): Record<string, unknown> {
+  return {
+    ...originOf(request),
+    method: request.method,
+    status: reply.statusCode,
+    durationMs: Math.round(reply.elapsedTime * 1000) / 1000,
+  };
+}

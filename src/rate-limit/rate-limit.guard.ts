@@ -6,7 +6,6 @@ import {
   ThrottlerGuard,
   type ThrottlerLimitDetail,
   type ThrottlerModuleOptions,
-  type ThrottlerRequest,
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
@@ -15,12 +14,12 @@ import { originOf } from '../audit/request-origin';
 import { SecurityEvents } from '../audit/security-events.service';
 import { clientAddressOf } from '../client-address/client-address';
 import { TooManyRequestsException } from '../common/too-many-requests.exception';
-import { RATE_LIMIT_BUCKET, type RateLimitBucket } from './rate-limit.decorator';
 
 /**
  * @nestjs/throttler keyed by the one client address the allowlist also uses
  * (never req.ip or the leftmost X-Forwarded-For). The named throttlers other
- * than "default" apply only to routes that opt into their bucket.
+ * than "default" apply only to routes that opt into their bucket (their
+ * skipIf, in rate-limit.module.ts).
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
@@ -31,18 +30,6 @@ export class RateLimitGuard extends ThrottlerGuard {
     private readonly events: SecurityEvents,
   ) {
     super(options, storage, reflector);
-  }
-
-  protected override async handleRequest(request: ThrottlerRequest): Promise<boolean> {
-    const name = request.throttler.name;
-    if (name !== 'default') {
-      const bucket = this.reflector.getAllAndOverride<RateLimitBucket | undefined>(RATE_LIMIT_BUCKET, [
-        request.context.getHandler(),
-        request.context.getClass(),
-      ]);
-      if (bucket !== name) return true;
-    }
-    return super.handleRequest(request);
   }
 
   /**

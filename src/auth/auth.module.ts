@@ -13,7 +13,8 @@ import { VerifiedTokenCache } from './verified-token-cache';
   imports: [PassportModule, UsersModule, TokensModule, TwoFactorModule],
   controllers: [AuthController],
   providers: [AuthService, AccessTokenStrategy, PreAuthTokenStrategy, VerifiedTokenCache],
-  // The global JwtAuthGuard (registered in AppModule) reads the same cache.
-  exports: [VerifiedTokenCache],
+  // The global JwtAuthGuard (registered in AppModule) reads the same cache
+  // and checks signatures with the same keys.
+  exports: [VerifiedTokenCache, TokensModule],
 })
 export class AuthModule {}

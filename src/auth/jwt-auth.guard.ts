@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { perHandler } from '../common/per-handler';
 import { RevocationList } from '../sessions/revocation-list';
+import { KeyRing } from '../tokens/key-ring';
 import { bearerToken } from './access-token.strategy';
 import { IS_PRE_AUTH } from './pre-auth.decorator';
 import { IS_PUBLIC } from './public.decorator';
@@ -32,6 +33,7 @@ export class JwtAuthGuard extends AccessTokenGuard {
     private readonly reflector: Reflector,
     private readonly verified: VerifiedTokenCache,
     private readonly revocations: RevocationList,
+    private readonly keys: KeyRing,
   ) {
     super();
   }
@@ -50,6 +52,11 @@ export class JwtAuthGuard extends AccessTokenGuard {
       request.user = user;
       return true;
     }
+    // What an attacker sends most (a forged or tampered token) costs one
+    // signature check, not passport's and jsonwebtoken's error paths on top
+    // (npm run bench: the forged-token path had fallen to 0.4 x the valid
+    // one). Only a refusal is decided here; passport-jwt alone accepts.
+    if (token && !this.keys.accessSignatureVerifies(token)) throw new UnauthorizedException();
     return (await super.canActivate(context)) as boolean;
   }
 }

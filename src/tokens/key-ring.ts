@@ -1,7 +1,19 @@
-import { createHash, createPrivateKey, createPublicKey, createSecretKey, type JsonWebKey, KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  type JsonWebKey,
+  KeyObject,
+  timingSafeEqual,
+  verify,
+} from 'node:crypto';
 import { ConfigError } from '../config/config.error';
 import type { RuntimeSecrets } from '../config/runtime-secrets';
 import { deriveKey } from '../crypto/key-derivation';
+import { readJwtHeader } from './jwt-header';
+import { ACCESS_TOKEN_TYP } from './token-types';
 
 export type AccessAlgorithm = 'ES256' | 'HS256';
 
@@ -70,6 +82,30 @@ export class KeyRing {
   /** The verification key for an access token's kid, or undefined for an unknown kid. */
   accessVerifyKey(kid: unknown): KeyObject | undefined {
     return typeof kid === 'string' ? this.accessVerifyKeys.get(kid) : undefined;
+  }
+
+  /**
+   * Whether `token` is an access token whose signature verifies under the
+   * key its kid names, with the pinned algorithm: one signature check and
+   * nothing else (no claim is read). False is final: the token cannot pass
+   * passport-jwt either. True decides nothing; passport-jwt still checks
+   * everything. It lets a forged token be refused before passport and
+   * jsonwebtoken build their error objects around it.
+   */
+  accessSignatureVerifies(token: string): boolean {
+    const header = readJwtHeader(token);
+    if (header?.typ !== ACCESS_TOKEN_TYP || header.alg !== this.accessAlgorithm) return false;
+    const key = this.accessVerifyKey(header.kid);
+    const lastDot = token.lastIndexOf('.');
+    if (!key || lastDot < 0) return false;
+    const signingInput = Buffer.from(token.slice(0, lastDot), 'ascii');
+    const signature = Buffer.from(token.slice(lastDot + 1), 'base64url');
+    if (this.accessAlgorithm === 'ES256') {
+      // JWS carries ECDSA signatures as r || s (64 bytes), not DER.
+      return signature.length === 64 && verify('sha256', signingInput, { key, dsaEncoding: 'ieee-p1363' }, signature);
+    }
+    const expected = createHmac('sha256', key).update(signingInput).digest();
+    return signature.length === expected.length && timingSafeEqual(signature, expected);
   }
 
   preAuthVerifyKey(kid: unknown): KeyObject | undefined {

@@ -62,6 +62,9 @@ const SCENARIOS = [
   { id: 'health', server: 'api', path: '/health', expect: 200, label: 'GET /health: allowlist + limiter + helmet', measures: 'the price of the guards' },
   { id: 'me', server: 'api', path: '/auth/me', token: 'valid', expect: 200, label: 'GET /auth/me, valid access token', measures: 'the authenticated hot path (full stack)' },
   { id: 'me-bad', server: 'api', path: '/auth/me', token: 'forged', expect: 401, label: 'GET /auth/me, bad token', measures: "what an attacker's request costs (forged ES256 signature)" },
+  // The other rows run at LOG_LEVEL=error; info (the default) writes one JSON
+  // line per request, synchronously, here to a file.
+  { id: 'me-logged', server: 'apiLogged', path: '/auth/me', token: 'validLogged', expect: 200, label: 'GET /auth/me, LOG_LEVEL=info (default)', measures: 'the same, plus one request line per request (to a file)' },
 ];
 // Above this share of a core used by other processes, a scenario is flagged
 // as disturbed and measured again (at most MAX_ATTEMPTS times, and only
@@ -294,10 +297,12 @@ async function main() {
         profile: options.profile && name === 'api',
       });
     const needApi = ['health', 'me', 'me-bad', 'login'].some(want);
+    const needLogged = want('me-logged');
     const starting = {
       floor: want('floor') ? startHelperServer('floor', 'floor-server.js', tlsEnv) : null,
       bare: want('bare') ? startHelperServer('bare', 'bare-nest-server.js', tlsEnv) : null,
       api: needApi ? apiStart('api') : null,
+      apiLogged: needLogged ? apiStart('api-logged', { LOG_LEVEL: 'info' }) : null,
       limiter: want('limiter')
         ? apiStart('limiter', { TRUSTED_PROXIES: '127.0.0.1/32', RATE_LIMIT_DEFAULT: LIMITER.rate }, { exposeGc: true })
         : null,
@@ -332,6 +337,13 @@ async function main() {
       users = await enrollUsers(client, count, LOGIN.enrollConcurrency);
       client.close();
       tokens = { valid: users[0].accessToken, forged: forgeToken(users[0].accessToken) };
+    }
+    if (needLogged) {
+      progress('enrolling 1 user on the LOG_LEVEL=info server');
+      const client = createClient({ port: server.apiLogged.port, ca: fixtures.ca, maxSockets: 1 });
+      const [user] = await enrollUsers(client, 1, 1);
+      client.close();
+      tokens.validLogged = user.accessToken;
     }
 
     const rows = {};

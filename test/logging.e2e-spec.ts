@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { request as httpsRequest } from 'node:https';
+import { once } from 'node:events';
+import type { Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { enrolledUser, login, register, STRONG_PASSWORD, uniqueUsername } from './support/flows';
 import type { HttpsClient, RequestOptions, Response } from './support/https-client';
@@ -208,6 +211,31 @@ describe('logs: one JSON line per request, security events, no secrets', () => {
     }
     const names = new Set(expected.map((e) => e.event));
     expect(names.size).toBeGreaterThanOrEqual(15);
+  });
+
+  it('writes "request aborted" for a client that leaves before its request is complete', async () => {
+    const req = httpsRequest({
+      host: '127.0.0.1',
+      port: app.t.port,
+      method: 'POST',
+      path: '/auth/login',
+      ca: app.t.ca,
+      servername: 'localhost',
+      agent: false,
+      headers: { 'content-type': 'application/json', 'content-length': 100 },
+    });
+    req.on('error', () => undefined);
+    // Half of the announced body: the server waits for the rest, and gets a closed connection instead.
+    req.write('{"username":"someone",');
+    const [socket] = (await once(req, 'socket')) as [Socket];
+    if (socket.connecting) await once(socket, 'secureConnect');
+    await new Promise((resolve) => req.write('', resolve));
+    req.destroy();
+    const aborted = () => log.lines.filter((line) => line.msg === 'request aborted');
+    for (let i = 0; i < 200 && aborted().length === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(aborted()).toHaveLength(1);
+    expect(aborted()[0]).toMatchObject({ method: 'POST', route: '/auth/login', clientAddress: '127.0.0.1' });
+    expect(aborted()[0].requestId).toEqual(expect.any(String));
   });
 
   it('never writes a password, code, token or secret', () => {

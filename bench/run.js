@@ -30,7 +30,12 @@ const report = require('./report');
 
 const CONNECTIONS = 32;
 const WARMUP_SECONDS = 2;
-const MEASURE_SECONDS = 8;
+// Each scenario is measured in ROUNDS rounds of MEASURE_SECONDS, the
+// scenarios interleaved (floor, bare, health, … then again): this machine's
+// speed drifts by tens of percent over minutes, and interleaving makes the
+// drift fall on every scenario alike instead of on whichever ran last.
+const ROUNDS = 2;
+const MEASURE_SECONDS = 4;
 // High enough that no limit or lockout interferes with a scenario that does not measure it.
 const UNLIMITED = '999999999/60';
 const LIMITER = {
@@ -44,6 +49,12 @@ const LIMITER = {
   sweepSeconds: 10,
   marginSeconds: 5,
   toleranceMiB: 100,
+  // V8 frees what an idle process no longer uses only when its memory
+  // reducer runs, which was seen here 45-100 s after a flood: RSS is read
+  // every second for up to this long after window + sweep + margin, and
+  // the verdict is whether it came back within toleranceMiB (a leak never
+  // does), with how long that took.
+  graceSeconds: 90,
 };
 const LOGIN = {
   // Two usable TOTP steps per user (see enroll.js), so users × 2 bounds the
@@ -66,7 +77,7 @@ const SCENARIOS = [
   // line per request, synchronously, here to a file.
   { id: 'me-logged', server: 'apiLogged', path: '/auth/me', token: 'validLogged', expect: 200, label: 'GET /auth/me, LOG_LEVEL=info (default)', measures: 'the same, plus one request line per request (to a file)' },
 ];
-// Above this share of a core used by other processes, a scenario is flagged
+// Above this share of a core used by other processes, a round is flagged
 // as disturbed and measured again (at most MAX_ATTEMPTS times, and only
 // while RETRY_BUDGET_SECONDS last, so the whole run stays under 4 minutes).
 const OTHER_CPU_WARNING = 0.2;
@@ -262,8 +273,27 @@ async function limiterFlood(server) {
   const flood = watch.stop();
   const floodEnded = Date.now();
   const settleSeconds = LIMITER.windowSeconds + LIMITER.sweepSeconds + LIMITER.marginSeconds;
-  const settled = delay(settleSeconds * 1000).then(() => ({ ...memory(server.pid), secondsAfterFlood: (Date.now() - floodEnded) / 1000 }));
+  const settled = rssAfterWindow(server.pid, startRss, floodEnded, settleSeconds);
   return { result, startRss, peakRss: flood.peakRss, settleSeconds, settled, floodEnded };
+}
+
+/**
+ * RSS once the window has passed and the store's sweep has run (`first`),
+ * then every second until it is back within LIMITER.toleranceMiB of
+ * `startRss` (`returned`, null if it never was) or graceSeconds are over.
+ */
+async function rssAfterWindow(pid, startRss, floodEnded, settleSeconds) {
+  const reading = () => ({ ...memory(pid), secondsAfterFlood: (Date.now() - floodEnded) / 1000 });
+  const within = (r) => r.rss - startRss <= LIMITER.toleranceMiB * report.MIB;
+  await delay(settleSeconds * 1000);
+  const first = reading();
+  let last = first;
+  const deadline = floodEnded + (settleSeconds + LIMITER.graceSeconds) * 1000;
+  while (!within(last) && Date.now() < deadline) {
+    await delay(1000);
+    last = reading();
+  }
+  return { first, returned: within(last) ? last : null, last };
 }
 
 async function main() {
@@ -346,41 +376,46 @@ async function main() {
       tokens.validLogged = user.accessToken;
     }
 
-    const rows = {};
+    const measured = SCENARIOS.filter((scenario) => want(scenario.id));
+    const rounds = Object.fromEntries(measured.map((scenario) => [scenario.id, []]));
     let retryBudget = RETRY_BUDGET_SECONDS;
-    for (const scenario of SCENARIOS) {
-      if (!want(scenario.id)) continue;
-      const headers = scenario.token ? { authorization: `Bearer ${tokens[scenario.token]}` } : {};
-      // This machine may be shared: a run that competed with other processes
-      // for the 2 cores is repeated while the retry budget lasts, and the
-      // least disturbed attempt is kept (and says how many there were).
-      const attempts = [];
-      for (;;) {
-        progress(`${scenario.id}: ${WARMUP_SECONDS} s warm-up + ${MEASURE_SECONDS} s, ${CONNECTIONS} connections, GET ${scenario.path}`);
-        const result = await measureLoad(
-          server[scenario.server],
-          { path: scenario.path, headers, warmupSeconds: WARMUP_SECONDS, durationSeconds: MEASURE_SECONDS },
-          prof,
-          `${scenario.id}${attempts.length ? `-${attempts.length + 1}` : ''}`,
-        );
-        attempts.push(result);
-        const other = report.otherCpu(result);
-        progress(`${scenario.id}: ${report.int(result.rps)} req/s, p99 ${report.fixed(result.p99Ms, 2)} ms, ${report.statuses(result.statusCodes)}, other processes ${report.cores(other)} of a core`);
-        const cost = WARMUP_SECONDS + MEASURE_SECONDS;
-        if (!(other > OTHER_CPU_WARNING) || attempts.length >= MAX_ATTEMPTS || retryBudget < cost) break;
-        progress(`${scenario.id}: disturbed by other processes; measuring again once the machine is quiet (up to ${QUIET_WAIT_SECONDS} s)`);
-        const waited = await waitForQuiet(Math.min(QUIET_WAIT_SECONDS, retryBudget - cost));
-        retryBudget -= cost + waited;
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      for (const scenario of measured) {
+        const headers = scenario.token ? { authorization: `Bearer ${tokens[scenario.token]}` } : {};
+        // This machine may be shared: a round that competed with other
+        // processes for the 2 cores is repeated while the retry budget
+        // lasts, and the least disturbed attempt is kept.
+        const attempts = [];
+        for (;;) {
+          const tag = `${scenario.id} round ${round}/${ROUNDS}`;
+          progress(`${tag}: ${WARMUP_SECONDS} s warm-up + ${MEASURE_SECONDS} s, ${CONNECTIONS} connections, GET ${scenario.path}`);
+          const result = await measureLoad(
+            server[scenario.server],
+            { path: scenario.path, headers, warmupSeconds: WARMUP_SECONDS, durationSeconds: MEASURE_SECONDS },
+            prof,
+            `${scenario.id}-r${round}${attempts.length ? `-${attempts.length + 1}` : ''}`,
+          );
+          attempts.push(result);
+          const other = report.otherCpu(result);
+          progress(`${tag}: ${report.int(result.rps)} req/s, p99 ${report.fixed(result.p99Ms, 2)} ms, ${report.statuses(result.statusCodes)}, other processes ${report.cores(other)} of a core`);
+          const cost = WARMUP_SECONDS + MEASURE_SECONDS;
+          if (!(other > OTHER_CPU_WARNING) || attempts.length >= MAX_ATTEMPTS || retryBudget < cost) break;
+          progress(`${tag}: disturbed by other processes; measuring again once the machine is quiet (up to ${QUIET_WAIT_SECONDS} s)`);
+          const waited = await waitForQuiet(Math.min(QUIET_WAIT_SECONDS, retryBudget - cost));
+          retryBudget -= cost + waited;
+        }
+        const best = attempts.reduce((a, b) => (report.otherCpu(b) < report.otherCpu(a) ? b : a));
+        rounds[scenario.id].push({ ...best, attempts: attempts.length });
       }
-      const result = attempts.reduce((best, a) => (report.otherCpu(a) < report.otherCpu(best) ? a : best));
-      const unexpected = Object.keys(result.statusCodes).filter((code) => Number(code) !== scenario.expect);
-      rows[scenario.id] = {
-        ...scenario,
-        ...result,
-        attempts: attempts.length,
-        valid: unexpected.length === 0 && result.errors === 0,
-      };
+    }
+    for (const scenario of measured) {
       if (scenario.server !== 'api' && server[scenario.server]) await server[scenario.server].stop();
+    }
+    const rows = {};
+    for (const scenario of measured) {
+      const result = combineRounds(rounds[scenario.id]);
+      const unexpected = Object.keys(result.statusCodes).filter((code) => Number(code) !== scenario.expect);
+      rows[scenario.id] = { ...scenario, ...result, valid: unexpected.length === 0 && result.errors === 0 };
     }
 
     let login = null;
@@ -404,7 +439,7 @@ async function main() {
     let limiterFigures = null;
     if (limiter) {
       const remaining = limiter.floodEnded + limiter.settleSeconds * 1000 - Date.now();
-      if (remaining > 0) progress(`limiter: waiting ${(remaining / 1000).toFixed(0)} s for window + sweep`);
+      if (remaining > 0) progress(`limiter: waiting ${(remaining / 1000).toFixed(0)} s for window + sweep, then up to ${LIMITER.graceSeconds} s for RSS to come back`);
       const settled = await limiter.settled;
       const final = { ...memory(server.limiter.pid), secondsAfterFlood: (Date.now() - limiter.floodEnded) / 1000 };
       // Diagnostic only (the verdict uses `settled`): one forced full GC tells
@@ -438,6 +473,41 @@ async function main() {
       if (!options.profile) rmSync(fixtures.dir, { recursive: true, force: true });
     }
   }
+}
+
+const sum = (values) => values.reduce((total, value) => total + value, 0);
+
+/**
+ * One scenario's rounds as one figure: requests over seconds for req/s, CPU
+ * shares weighted by time, the worse round's p99 and peak RSS, the middle
+ * of the rounds' p50s.
+ */
+function combineRounds(results) {
+  const seconds = sum(results.map((r) => r.seconds));
+  const weighted = (pick) => sum(results.map((r) => pick(r) * r.seconds)) / seconds;
+  const p50s = results.map((r) => r.p50Ms).sort((a, b) => a - b);
+  const statusCodes = {};
+  for (const r of results) for (const [code, count] of Object.entries(r.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + count;
+  return {
+    seconds,
+    requests: sum(results.map((r) => r.requests)),
+    rps: sum(results.map((r) => r.requests)) / seconds,
+    roundRps: results.map((r) => r.rps),
+    p50Ms: p50s.length % 2 ? p50s[(p50s.length - 1) / 2] : (p50s[p50s.length / 2 - 1] + p50s[p50s.length / 2]) / 2,
+    p99Ms: Math.max(...results.map((r) => r.p99Ms)),
+    maxMs: Math.max(...results.map((r) => r.maxMs)),
+    statusCodes,
+    errors: sum(results.map((r) => r.errors)),
+    timeouts: sum(results.map((r) => r.timeouts)),
+    clientCpuCores: weighted((r) => r.clientCpuCores),
+    server: {
+      peakRss: Math.max(...results.map((r) => r.server.peakRss)),
+      cpuCores: weighted((r) => r.server.cpuCores),
+      machineCpuCores: weighted((r) => r.server.machineCpuCores),
+    },
+    attempts: sum(results.map((r) => r.attempts)),
+    profileFiles: results.map((r) => r.profileFile).filter(Boolean),
+  };
 }
 
 /** The API logs only at error level here; anything it said is worth seeing. */
@@ -479,20 +549,22 @@ function printAndSave({ options, rows, login, limiter, fixtures, prof }) {
   const out = [];
   out.push('');
   out.push(
-    `Benchmark: ${CONNECTIONS} keep-alive HTTPS connections, ${WARMUP_SECONDS} s warm-up + ${MEASURE_SECONDS} s per scenario, ` +
+    `Benchmark: ${CONNECTIONS} keep-alive HTTPS connections; each scenario ${ROUNDS} rounds of ${WARMUP_SECONDS} s warm-up + ${MEASURE_SECONDS} s, the scenarios interleaved; ` +
       `autocannon in a child process; node ${process.version}, ${os.cpus().length} cores. Server CPU and client CPU are shares of one core ` +
       `(the load generator shares this machine's cores with the server: compare ratios, not absolute figures across runs).`,
   );
   if (options.profile) out.push('Figures taken under the CPU profiler (--profile): slower than a normal run.');
   out.push('');
   out.push(report.scenarioTable(tableRows, bareRps));
+  const byRound = tableRows.filter((row) => row.roundRps);
+  if (byRound.length) out.push(`req/s by round: ${byRound.map((row) => `${row.id} ${row.roundRps.map(report.int).join(' / ')}`).join(' · ')}`);
   const invalid = tableRows.filter((row) => row.valid === false);
   for (const row of invalid) out.push(`  ! ${row.label}: unexpected responses or errors (${report.statuses(row.statusCodes)}, ${row.errors} errors): its figures do not measure what they claim`);
   for (const row of tableRows.filter((r) => r.clientCpuCores >= CLIENT_SATURATED)) {
     out.push(`  ! ${row.label}: the load generator used ${report.cores(row.clientCpuCores)} of a core: it, not the server, may have set this figure (a lower bound on the server's capacity)`);
   }
   for (const row of tableRows.filter((r) => report.otherCpu(r) > OTHER_CPU_WARNING)) {
-    const tries = row.attempts > 1 ? ` (least disturbed of ${row.attempts} attempts)` : '';
+    const tries = row.attempts > ROUNDS ? ` (least disturbed of ${row.attempts} attempts over ${ROUNDS} rounds)` : '';
     out.push(`  ! ${row.label}: other processes used ${report.cores(report.otherCpu(row))} of a core meanwhile${tries}: this figure competed for the CPU; run again on a quiet machine`);
   }
   out.push('');
@@ -520,7 +592,12 @@ function printAndSave({ options, rows, login, limiter, fixtures, prof }) {
     out.push(
       `Limiter memory: ${report.int(limiter.clients)} distinct client addresses (X-Forwarded-For via TRUSTED_PROXIES=127.0.0.1/32, RATE_LIMIT_DEFAULT=${limiter.rate}) ` +
         `at ${report.int(limiter.rps)} req/s (${report.statuses(limiter.statusCodes)}): RSS ${report.mib(limiter.startRss)} MiB before, peak ${report.mib(limiter.peakRss)} MiB, ` +
-        `${report.mib(limiter.settled.rss)} MiB ${report.fixed(limiter.settled.secondsAfterFlood, 0)} s after the flood (window ${LIMITER.windowSeconds} s + sweep ${LIMITER.sweepSeconds} s + ${LIMITER.marginSeconds} s), ` +
+        `${report.mib(limiter.settled.first.rss)} MiB ${report.fixed(limiter.settled.first.secondsAfterFlood, 0)} s after the flood (window ${LIMITER.windowSeconds} s + sweep ${LIMITER.sweepSeconds} s + ${LIMITER.marginSeconds} s), ` +
+        (limiter.settled.returned && limiter.settled.returned !== limiter.settled.first
+          ? `${report.mib(limiter.settled.returned.rss)} MiB ${report.fixed(limiter.settled.returned.secondsAfterFlood, 0)} s after (first reading within ${LIMITER.toleranceMiB} MiB of the start), `
+          : limiter.settled.returned
+            ? ''
+            : `still ${report.mib(limiter.settled.last.rss)} MiB ${report.fixed(limiter.settled.last.secondsAfterFlood, 0)} s after, `) +
         `${report.mib(limiter.final.rss)} MiB at the end of the run (${report.fixed(limiter.final.secondsAfterFlood, 0)} s after).`,
     );
     out.push(
@@ -540,7 +617,7 @@ function printAndSave({ options, rows, login, limiter, fixtures, prof }) {
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model,
     loadGenerator: `autocannon ${require('autocannon/package.json').version} (child process)`,
-    settings: { connections: CONNECTIONS, warmupSeconds: WARMUP_SECONDS, measureSeconds: MEASURE_SECONDS, limiter: LIMITER, login: LOGIN, profiled: options.profile },
+    settings: { connections: CONNECTIONS, rounds: ROUNDS, warmupSeconds: WARMUP_SECONDS, measureSeconds: MEASURE_SECONDS, limiter: LIMITER, login: LOGIN, profiled: options.profile },
     scenarios: Object.fromEntries(
       Object.entries(rows).map(([id, row]) => [
         id,
@@ -558,12 +635,13 @@ function printAndSave({ options, rows, login, limiter, fixtures, prof }) {
           timeouts: row.timeouts,
           valid: row.valid,
           attempts: row.attempts,
+          roundRps: row.roundRps ?? null,
           ratioToBare: bareRps ? row.rps / bareRps : null,
           serverPeakRssBytes: row.server.peakRss,
           serverCpuCores: row.server.cpuCores,
           clientCpuCores: row.clientCpuCores,
           otherCpuCores: report.otherCpu(row),
-          profile: row.profileFile ?? null,
+          profiles: row.profileFiles ?? [],
         },
       ]),
     ),

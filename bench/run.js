@@ -576,6 +576,12 @@ function printAndSave({ options, rows, login, limiter, fixtures, prof }) {
       `Login: ${login.logins} complete logins in ${report.fixed(login.seconds, 1)} s by ${login.concurrency} concurrent clients over ${login.users} enrolled users ` +
         `(each TOTP step used once per user: replay protection)${login.poolExhaustedAfterSeconds === null ? '' : `; the users' usable steps ran out after ${report.fixed(login.poolExhaustedAfterSeconds, 1)} s`}.`,
     );
+    // src/users/password-hasher.ts runs argon2id on at most cores - 1 at a time.
+    const argonCores = Math.max(1, os.availableParallelism() - 1);
+    out.push(
+      `  For sizing: argon2id ran on ${argonCores} of ${os.availableParallelism()} cores, so one core sustains about ` +
+        `${report.fixed(login.loginsPerSecond / argonCores, 0)} logins/s (one core stays with the event loop, for every other request).`,
+    );
     out.push(
       `  password step p50/p99 ${report.fixed(login.passwordStep.p50Ms, 1)}/${report.fixed(login.passwordStep.p99Ms, 1)} ms, ` +
         `TOTP step p50/p99 ${report.fixed(login.verifyStep.p50Ms, 1)}/${report.fixed(login.verifyStep.p99Ms, 1)} ms` +

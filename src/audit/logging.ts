@@ -67,7 +67,7 @@ export function createRootLogger(config: AppConfig, destination?: DestinationStr
  * through the application's pino logger. Its pino-http middleware is not
  * mounted (no routes): request lines come from registerRequestLog, which
  * needs no per-request child logger and no AsyncLocalStorage (measured with
- * the middleware at LOG_LEVEL=info: GET /auth/me at a third of the
+ * the middleware at LOG_LEVEL=info: GET /auth/me at less than half the
  * throughput it has without).
  */
 export function loggerParams(logger: Logger): Params {

@@ -21,7 +21,9 @@ export function registerRequestLog(fastify: FastifyInstance, logger: Logger): vo
     else logger.info(line, 'request completed');
     done();
   });
-  // The client went away before its response was sent: no onResponse follows.
+  // The client went away before its request was complete (a body cut short):
+  // no response, so no onResponse. One that leaves after that gets the usual
+  // line, with the status the server decided.
   fastify.addHook('onRequestAbort', (request, done) => {
     logger.info({ ...originOf(request), method: request.method }, 'request aborted');
     done();

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -63,11 +64,16 @@ function cli(
 }
 
 /** user:enroll answered from the test: reads the secret it prints, then types a valid code. */
-async function enrollFromCli(dataDir: string, username: string): Promise<{ run: CliRun; secret: string; step: number }> {
+async function enrollFromCli(
+  dataDir: string,
+  username: string,
+  env: Record<string, string> = {},
+): Promise<{ run: CliRun; secret: string; step: number }> {
   let secret = '';
   let step = 0;
   let answered = false;
   const run = await cli(dataDir, ['user:enroll', username], {
+    env,
     answer: (output, write) => {
       const match = /enter this secret manually \(shown once\): ([A-Z2-7]+)/.exec(output);
       if (!answered && match && output.includes('6-digit code from the app: ')) {
@@ -196,6 +202,68 @@ describe('admin CLI (npm run cli)', () => {
       expect(res.code).toBe(2);
       expect(res.stderr).toMatch(/Nothing done: REDIS_URL is not set/);
     }, 30_000);
+  });
+
+  sqliteOnly('secrets:reseal after an APP_SECRET rotation', () => {
+    const rotationDir = mkdtempSync(join(tmpdir(), 'nest-2fa-api-cli-rotation-'));
+    const OLD = { APP_SECRET: randomBytes(32).toString('base64url') };
+    const NEW = { APP_SECRET: randomBytes(32).toString('base64url') };
+    const ROTATING = { ...NEW, APP_SECRET_PREVIOUS: OLD.APP_SECRET };
+    let rotated: TestApp | undefined;
+    let enrolled = { secret: '', step: 0 };
+    /** erin ran user:enroll but gave no code: her secret is pending, sealed under the old APP_SECRET too. */
+    let pendingSecret = '';
+
+    afterAll(async () => {
+      await rotated?.close();
+      rmSync(rotationDir, { recursive: true, force: true });
+    });
+
+    it('refuses (exit 1), naming the user, when a secret opens under neither APP_SECRET nor APP_SECRET_PREVIOUS', async () => {
+      const created = await cli(rotationDir, ['user:create', 'dave', '--password-stdin'], { stdin: `${STRONG_PASSWORD}\n`, env: OLD });
+      expect(created.code).toBe(0);
+      const { run, secret, step } = await enrollFromCli(rotationDir, 'dave', OLD);
+      expect(run.code).toBe(0);
+      enrolled = { secret, step };
+      expect((await cli(rotationDir, ['user:create', 'erin', '--password-stdin'], { stdin: `${STRONG_PASSWORD}\n`, env: OLD })).code).toBe(0);
+      const abandoned = await cli(rotationDir, ['user:enroll', 'erin'], { env: OLD, stdin: '' });
+      expect(abandoned.code).toBe(1);
+      pendingSecret = /enter this secret manually \(shown once\): ([A-Z2-7]+)/.exec(abandoned.stdout)?.[1] ?? '';
+      expect(pendingSecret).not.toBe('');
+
+      const withoutPrevious = await cli(rotationDir, ['secrets:reseal'], { env: NEW });
+      expect(withoutPrevious.code).toBe(1);
+      expect(withoutPrevious.stdout).toMatch(/2 stored TOTP secret\(s\): 0 re-sealed under the current APP_SECRET, 0 already were/);
+      expect(withoutPrevious.stderr).toMatch(/Error: The TOTP secret of dave, erin opens under neither APP_SECRET nor APP_SECRET_PREVIOUS/);
+    }, 60_000);
+
+    it('re-seals under the new APP_SECRET; the user then logs in with the authenticator after APP_SECRET_PREVIOUS is removed', async () => {
+      const resealed = await cli(rotationDir, ['secrets:reseal'], { env: ROTATING });
+      expect(resealed.stderr).not.toMatch(/Error/);
+      expect(resealed.code).toBe(0);
+      expect(resealed.stdout).toMatch(/2 stored TOTP secret\(s\): 2 re-sealed under the current APP_SECRET, 0 already were/);
+      expect(resealed.stderr).toMatch(/Recovery codes issued before the rotation still do/);
+      const again = await cli(rotationDir, ['secrets:reseal'], { env: ROTATING });
+      expect(again.stdout).toMatch(/0 re-sealed under the current APP_SECRET, 2 already were/);
+
+      // The rotation finished: only the new secret is configured.
+      rotated = await startTestApp({ ...RELAXED_LIMITS, ...NEW }, { dataDir: rotationDir });
+      const client = new HttpsClient(rotated.port, rotated.ca);
+      const preAuth = await client.post('/auth/login', { body: { username: 'dave', password: STRONG_PASSWORD } });
+      expect(preAuth.body.next).toBe('totp-verify');
+      const { code } = freshCode(enrolled.secret, enrolled.step);
+      const verified = await client.post('/auth/2fa/verify', { token: preAuth.body.preAuthToken, body: { code } });
+      expect(verified.status).toBe(200);
+
+      // The pending secret was re-sealed in its own column: erin confirms it with the app she already scanned.
+      const erin = await client.post('/auth/login', { body: { username: 'erin', password: STRONG_PASSWORD } });
+      expect(erin.body.next).toBe('totp-enroll');
+      const enabled = await client.post('/auth/2fa/enable', {
+        token: erin.body.preAuthToken,
+        body: { code: freshCode(pendingSecret, null).code },
+      });
+      expect(enabled.status).toBe(200);
+    }, 90_000);
   });
 
   it('certs:dev regenerates the dev CA and server certificate in CERTS_DIR', async () => {

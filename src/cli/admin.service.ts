@@ -14,6 +14,15 @@ import { UsernameTakenError } from '../users/username-taken.error';
 import { CliError } from './cli-error';
 
 
+export interface ResealReport {
+  /** Stored TOTP secrets, enrolled and pending. */
+  secrets: number;
+  /** Of those, sealed under APP_SECRET_PREVIOUS and now under APP_SECRET. */
+  resealed: number;
+  /** Users with a secret that opens under neither: left as they are. */
+  unreadable: string[];
+}
+
 export interface PendingEnrollment {
   user: User;
   secret: string;
@@ -89,6 +98,42 @@ export class AdminService {
 
   async revokeSessions(user: User): Promise<void> {
     await this.sessions.endAllForUser(user.id);
+  }
+
+  /**
+   * After an APP_SECRET rotation: every stored TOTP secret, enrolled or
+   * pending, that is still sealed under APP_SECRET_PREVIOUS is re-sealed
+   * under APP_SECRET now (as a login would, one conditional update each),
+   * so that APP_SECRET_PREVIOUS can go without waiting for every user to log
+   * in. A secret that opens under neither is reported and left alone.
+   */
+  async resealTotpSecrets(): Promise<ResealReport> {
+    const report: ResealReport = { secrets: 0, resealed: 0, unreadable: [] };
+    for (const user of await this.users.list()) {
+      const stored = [
+        { sealed: user.totpSecret, save: (previous: string, resealed: string) => this.users.resealTotpSecret(user.id, previous, resealed) },
+        {
+          sealed: user.totpPendingSecret,
+          save: (previous: string, resealed: string) => this.users.resealPendingTotpSecret(user.id, previous, resealed),
+        },
+      ];
+      for (const { sealed, save } of stored) {
+        if (!sealed) continue;
+        report.secrets += 1;
+        let resealed: string | undefined;
+        try {
+          resealed = this.vault.open(sealed, user.id).resealed;
+        } catch {
+          if (!report.unreadable.includes(user.username)) report.unreadable.push(user.username);
+          continue;
+        }
+        if (resealed) {
+          await save(sealed, resealed);
+          report.resealed += 1;
+        }
+      }
+    }
+    return report;
   }
 
   /** As POST /auth/2fa/setup: a fresh secret, stored sealed as the pending one. */

@@ -123,6 +123,11 @@ export class UsersService {
     await this.users.update({ id: userId, totpSecret: previous }, { totpSecret: resealed });
   }
 
+  /** The same for a pending secret (set up, not yet confirmed with a code). */
+  async resealPendingTotpSecret(userId: string, previous: string, resealed: string): Promise<void> {
+    await this.users.update({ id: userId, totpPendingSecret: previous }, { totpPendingSecret: resealed });
+  }
+
   /**
    * Removes the authenticator. The last accepted step stays: codes of a
    * re-enrolled authenticator are from a new secret anyway, and keeping it

@@ -73,6 +73,13 @@ describe('doctor (as a function)', () => {
     expect(medium).toMatch(/REGISTRATION_ENABLED=true/);
   });
 
+  it('an APP_SECRET rotation in progress points to secrets:reseal (info, not a problem)', () => {
+    const findings = runDoctor({ ...goodProduction(), APP_SECRET_PREVIOUS: randomBytes(48).toString('base64url') }, ROOT);
+    const rotation = findings.filter((f) => /APP_SECRET_PREVIOUS is set/.test(f.finding));
+    expect(rotation).toEqual([expect.objectContaining({ severity: 'info', fix: expect.stringMatching(/secrets:reseal/) })]);
+    expect(runDoctor(goodProduction(), ROOT).some((f) => /APP_SECRET_PREVIOUS/.test(f.finding))).toBe(false);
+  });
+
   it('never throws, whatever the input', () => {
     expect(() => runDoctor({ NODE_ENV: 'staging', TRUSTED_PROXIES: 'not-an-ip', RATE_LIMIT_LOGIN: 'x' }, ROOT)).not.toThrow();
     expect(hasHighFinding(runDoctor({}, ROOT))).toBe(true);

@@ -111,6 +111,12 @@ function checkSecrets(env: Source, production: boolean, root: string, add: Add):
   }
   if (env.APP_SECRET_PREVIOUS && secretWeakness(env.APP_SECRET_PREVIOUS)) {
     add('medium', `APP_SECRET_PREVIOUS ${secretWeakness(env.APP_SECRET_PREVIOUS)}.`, 'Finish the rotation and remove APP_SECRET_PREVIOUS.');
+  } else if (env.APP_SECRET_PREVIOUS) {
+    add(
+      'info',
+      'APP_SECRET_PREVIOUS is set: an APP_SECRET rotation is in progress.',
+      'Run `npm run cli -- secrets:reseal`, then remove APP_SECRET_PREVIOUS (recovery codes issued before the rotation stop matching then).',
+    );
   }
 }
 

@@ -1,7 +1,12 @@
 import { Client } from 'pg';
 
-/** Every database the suites create starts with this, so teardown can find them all. */
-export const TEST_DATABASE_PREFIX = 'nest2fa_test_';
+/**
+ * Every database the suites create starts with this, so teardown can find
+ * them all. TEST_DATABASE_PREFIX separates two runs sharing one PostgreSQL
+ * server (two checkouts tested at once), which would otherwise drop each
+ * other's databases.
+ */
+export const TEST_DATABASE_PREFIX = process.env.TEST_DATABASE_PREFIX ?? 'nest2fa_test_';
 
 /** Creates (once) a database of its own for a test data directory; returns its URL. */
 export async function ensureTestDatabase(baseUrl: string, name: string): Promise<string> {

@@ -1,6 +1,7 @@
 'use strict';
 // Creates the users the authenticated scenarios need, the way a person would:
-// register -> login (password) -> 2fa/setup -> 2fa/enable with a TOTP code
+// register -> login (password) -> 2fa/setup (with the registration's
+// enrollment ticket) -> 2fa/enable with a TOTP code
 // computed by bench/totp.js. Runs before any measurement.
 const { randomBytes } = require('node:crypto');
 const { currentStep, totpAt } = require('./totp');
@@ -13,13 +14,21 @@ async function enrollOne(client, username) {
     if (res.status !== expected) throw new Error(`enroll ${what}: ${res.status} ${res.text}`);
     return res.body;
   };
-  check(await client.post('/auth/register', { body: { username, password: PASSWORD } }), 'register', 201);
+  const { enrollmentTicket } = check(
+    await client.post('/auth/register', { body: { username, password: PASSWORD } }),
+    'register',
+    201,
+  );
   const { preAuthToken } = check(
     await client.post('/auth/login', { body: { username, password: PASSWORD } }),
     'login',
     200,
   );
-  const { secret } = check(await client.post('/auth/2fa/setup', { token: preAuthToken }), 'setup', 200);
+  const { secret } = check(
+    await client.post('/auth/2fa/setup', { token: preAuthToken, body: { enrollmentTicket } }),
+    'setup',
+    200,
+  );
   // Replay protection accepts each 30 s step once per user, and only steps
   // after the last one accepted. Confirming with the previous step's code
   // (inside the server's ±1 window) leaves the current and the next step

@@ -156,14 +156,14 @@ describe('account changes', () => {
     const recoveryCodesStored = (userId: string) =>
       app.t.app.get(DataSource).getRepository(RecoveryCode).countBy({ userId });
 
-    it('→ 204; sessions end, recovery codes are gone, the next login enrolls again, and enrolling works', async () => {
+    it('→ 200 with a new enrollment ticket; sessions end, recovery codes are gone, the next login enrolls again with it', async () => {
       const { user, sessions } = await userWithTwoSessions();
       const userId = (await me(user.accessToken)).body.id as string;
       expect(await recoveryCodesStored(userId)).toBe(10);
       const { code, step } = freshCode(user.secret, user.lastStep);
       const res = await reset(sessions[1].accessToken, { password: user.password, code });
-      expect(res.status).toBe(204);
-      expect(res.text).toBe('');
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ enrollmentTicket: expect.stringMatching(/^[\w-]{43}$/) });
 
       await expectSessionsEnded(sessions);
       expect(await recoveryCodesStored(userId)).toBe(0);
@@ -179,7 +179,12 @@ describe('account changes', () => {
 
       // A new authenticator, confirmed with its code for the current step:
       // the step the reset's code used belongs to the old secret.
-      const setup = await app.client.post('/auth/2fa/setup', { token: preAuthToken });
+      // The password alone does not enroll; the ticket the reset returned does.
+      expectError(await app.client.post('/auth/2fa/setup', { token: preAuthToken }), 403);
+      const setup = await app.client.post('/auth/2fa/setup', {
+        token: preAuthToken,
+        body: { enrollmentTicket: res.body.enrollmentTicket },
+      });
       expect(setup.status).toBe(200);
       expect(setup.body.secret).not.toBe(user.secret);
       const newStep = currentStep();
@@ -221,7 +226,7 @@ describe('account changes', () => {
       const relogin = await passwordStep(user.username, user.password);
       expect(relogin.body.next).toBe('totp-verify');
       // Control: with the right password and a fresh code the reset goes through.
-      expect((await reset(token, { password: user.password, code })).status).toBe(204);
+      expect((await reset(token, { password: user.password, code })).status).toBe(200);
     });
 
     it('needs an access token: a pre-auth token → 401', async () => {

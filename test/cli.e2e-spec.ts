@@ -10,6 +10,8 @@ import { RELAXED_LIMITS, startTestApp, TEST_CERTS_DIR, type TestApp } from './su
 import { freshCode } from './support/totp';
 
 const ROOT = resolve(__dirname, '..');
+/** How the CLI prints an enrollment ticket: indented, alone on its line. */
+const TICKET_LINE = /^ {2}([\w-]{43})$/m;
 
 interface CliRun {
   code: number | null;
@@ -96,6 +98,8 @@ describe('admin CLI (npm run cli)', () => {
 
   /** The recovery codes user:enroll printed: each gives one more API session without spending a TOTP step. */
   let recovery: string[] = [];
+  /** Printed by user:reset-2fa, used by the next test. */
+  let resetTicket = '';
   async function loginWithRecovery(client: HttpsClient) {
     if (recovery.length === 0) throw new Error('no recovery codes');
     const preAuthToken = await login(client, 'alice', STRONG_PASSWORD);
@@ -115,6 +119,8 @@ describe('admin CLI (npm run cli)', () => {
       expect(created.stderr).not.toMatch(/Error/);
       expect(created.code).toBe(0);
       expect(created.stdout).toMatch(/Created user alice \(id [0-9a-f-]{36}\)/);
+      expect(created.stdout).toMatch(/Enrollment ticket for alice \(shown once, valid 168 h/);
+      expect(created.stdout).toMatch(TICKET_LINE);
       expect(created.stdout + created.stderr).not.toContain(STRONG_PASSWORD);
 
       const listed = await cli(dataDir, ['user:list']);
@@ -178,7 +184,7 @@ describe('admin CLI (npm run cli)', () => {
 
       const revoked = await cli(dataDir, ['sessions:revoke', 'alice']);
       expect(revoked.code).toBe(0);
-      expect(revoked.stdout).toMatch(/All sessions of alice ended/);
+      expect(revoked.stdout).toMatch(/All sessions and device tokens of alice ended/);
       expect(revoked.stderr).toMatch(/REDIS_URL is not set.*access tokens already issued stay valid/s);
       expect((await client.post('/auth/refresh', { body: { refreshToken: session.refreshToken } })).status).toBe(401);
     }, 60_000);
@@ -190,11 +196,46 @@ describe('admin CLI (npm run cli)', () => {
       const reset = await cli(dataDir, ['user:reset-2fa', 'alice']);
       expect(reset.code).toBe(0);
       expect(reset.stdout).toMatch(/Two-factor authentication of alice removed/);
+      resetTicket = TICKET_LINE.exec(reset.stdout)?.[1] ?? '';
+      expect(resetTicket).not.toBe('');
       const preAuth = await client.post('/auth/login', { body: { username: 'alice', password: STRONG_PASSWORD } });
       expect(preAuth.status).toBe(200);
       expect(preAuth.body.next).toBe('totp-enroll');
       expect((await client.post('/auth/refresh', { body: { refreshToken: session.refreshToken } })).status).toBe(401);
       expect((await cli(dataDir, ['user:list'])).stdout).toMatch(/alice\s+off/);
+    }, 60_000);
+
+    it('user:enrollment-ticket: the ticket reset-2fa printed enrolls through the API until a newer one replaces it', async () => {
+      const app = t as TestApp;
+      const client = new HttpsClient(app.port, app.ca);
+      const setup = async (enrollmentTicket?: string) =>
+        client.post('/auth/2fa/setup', {
+          token: await login(client, 'alice', STRONG_PASSWORD),
+          body: enrollmentTicket === undefined ? {} : { enrollmentTicket },
+        });
+      expect((await setup()).status).toBe(403);
+      expect((await setup(resetTicket)).status).toBe(200);
+
+      const issued = await cli(dataDir, ['user:enrollment-ticket', 'alice']);
+      expect(issued.code).toBe(0);
+      const newTicket = TICKET_LINE.exec(issued.stdout)?.[1] ?? '';
+      expect(newTicket).not.toBe('');
+      expect(newTicket).not.toBe(resetTicket);
+      expect((await setup(resetTicket)).status).toBe(403);
+      const preAuthToken = await login(client, 'alice', STRONG_PASSWORD);
+      const pending = await client.post('/auth/2fa/setup', { token: preAuthToken, body: { enrollmentTicket: newTicket } });
+      expect(pending.status).toBe(200);
+      const enabled = await client.post('/auth/2fa/enable', {
+        token: preAuthToken,
+        body: { code: freshCode(pending.body.secret, null).code },
+      });
+      expect(enabled.status).toBe(200);
+
+      // Spent by the enrollment; and an enrolled user gets no ticket from the CLI.
+      const refused = await cli(dataDir, ['user:enrollment-ticket', 'alice']);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/already has an authenticator: run user:reset-2fa/);
+      expect((await cli(dataDir, ['user:reset-2fa', 'alice'])).code).toBe(0);
     }, 60_000);
 
     it('user:unlock without REDIS_URL says it cannot reach the in-process counters (exit 2)', async () => {
@@ -246,8 +287,10 @@ describe('admin CLI (npm run cli)', () => {
       const again = await cli(rotationDir, ['secrets:reseal'], { env: ROTATING });
       expect(again.stdout).toMatch(/0 re-sealed under the current APP_SECRET, 2 already were/);
 
-      // The rotation finished: only the new secret is configured.
-      rotated = await startTestApp({ ...RELAXED_LIMITS, ...NEW }, { dataDir: rotationDir });
+      // The rotation finished: only the new secret is configured. Tickets are
+      // off here only because erin's pending secret came from the CLI, which
+      // binds no ticket; with tickets on, the API refuses to enable it (403).
+      rotated = await startTestApp({ ...RELAXED_LIMITS, ...NEW, ENROLLMENT_TICKET_REQUIRED: 'false' }, { dataDir: rotationDir });
       const client = new HttpsClient(rotated.port, rotated.ca);
       const preAuth = await client.post('/auth/login', { body: { username: 'dave', password: STRONG_PASSWORD } });
       expect(preAuth.body.next).toBe('totp-verify');

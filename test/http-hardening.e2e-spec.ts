@@ -162,11 +162,14 @@ describe('HTTP hardening', () => {
 
   describe('Cache-Control: no-store on /auth/* and token responses', () => {
     it('login (pre-auth token), setup (TOTP secret), enable (access token), /auth/me', async () => {
-      const { username, password } = await register(app.client, uniqueUsername('cache'));
+      const { username, password, enrollmentTicket } = await register(app.client, uniqueUsername('cache'));
       const login = await app.client.post('/auth/login', { body: { username, password } });
       expect(login.status).toBe(200);
       expect(login.headers['cache-control']).toBe('no-store');
-      const setup = await app.client.post('/auth/2fa/setup', { token: login.body.preAuthToken });
+      const setup = await app.client.post('/auth/2fa/setup', {
+        token: login.body.preAuthToken,
+        body: { enrollmentTicket },
+      });
       expect(setup.status).toBe(200);
       expect(setup.headers['cache-control']).toBe('no-store');
       const enable = await app.client.post('/auth/2fa/enable', {

@@ -311,9 +311,9 @@ describe('APP_SECRET rotation', () => {
   it('S1 → S2 with S1 as previous → S2 only: secrets re-sealed at login keep working, the others do not', async () => {
     // 1. Under S1: two enrolled users, each with recovery codes, and one half-way through enrollment.
     let client = await restart({ APP_SECRET: s1 });
-    const { username, password, id: activeId } = await register(client);
+    const { username, password, id: activeId, enrollmentTicket } = await register(client);
     const enrollToken = await login(client, username, password);
-    const setup = await client.post('/auth/2fa/setup', { token: enrollToken });
+    const setup = await client.post('/auth/2fa/setup', { token: enrollToken, body: { enrollmentTicket } });
     await awayFromStepBoundary();
     const first = earliestCode(setup.body.secret, null);
     const enable = await client.post('/auth/2fa/enable', { token: enrollToken, body: { code: first.code } });
@@ -331,7 +331,10 @@ describe('APP_SECRET rotation', () => {
     const sealedUnderS1 = { active: await sealedSecretOf(activeId), idle: await sealedSecretOf(idleId) };
     // Set up (pending secret sealed under S1) but not yet confirmed.
     const late = await register(client);
-    const lateSetup = await client.post('/auth/2fa/setup', { token: await login(client, late.username, late.password) });
+    const lateSetup = await client.post('/auth/2fa/setup', {
+      token: await login(client, late.username, late.password),
+      body: { enrollmentTicket: late.enrollmentTicket },
+    });
     expect(lateSetup.status).toBe(200);
     const lateSecret = lateSetup.body.secret as string;
     // Pre-auth tokens signed under S1, to be presented after each restart.

@@ -45,7 +45,8 @@ describe('logs: one JSON line per request, security events, no secrets', () => {
   const send = async (client: HttpsClient, method: string, path: string, options: RequestOptions = {}) => {
     const res = await client.send(method, path, options);
     responses.push(res);
-    for (const key of ['preAuthToken', 'accessToken', 'refreshToken', 'secret', 'otpauthUrl', 'qrCodeDataUrl']) {
+    const secretFields = ['preAuthToken', 'accessToken', 'refreshToken', 'deviceToken', 'enrollmentTicket', 'secret', 'otpauthUrl', 'qrCodeDataUrl'];
+    for (const key of secretFields) {
       if (typeof res.body?.[key] === 'string') secrets.add(res.body[key]);
     }
     for (const code of res.body?.recoveryCodes ?? []) secrets.add(code);
@@ -72,6 +73,7 @@ describe('logs: one JSON line per request, security events, no secrets', () => {
     let res = await send(c, 'POST', '/auth/register', { body: { username: a, password: STRONG_PASSWORD } });
     expect(res.status).toBe(201);
     const aId = res.body.id as string;
+    const aTicket = res.body.enrollmentTicket as string;
     expectEvent('auth.register', res, { userId: aId, username: a });
     res = await send(c, 'POST', '/auth/login', { body: { username: a, password: WRONG_PASSWORD } });
     expect(res.status).toBe(401);
@@ -79,14 +81,14 @@ describe('logs: one JSON line per request, security events, no secrets', () => {
     res = await send(c, 'POST', '/auth/login', { body: { username: a, password: STRONG_PASSWORD } });
     expectEvent('auth.login.password_ok', res, { userId: aId });
     let preAuth = res.body.preAuthToken as string;
-    res = await send(c, 'POST', '/auth/2fa/setup', { token: preAuth });
+    res = await send(c, 'POST', '/auth/2fa/setup', { token: preAuth, body: { enrollmentTicket: aTicket } });
     const secret = res.body.secret as string;
     const first = freshCode(secret, null);
     codes.add(first.code);
     res = await send(c, 'POST', '/auth/2fa/enable', { token: preAuth, body: { code: first.code } });
     expect(res.status).toBe(200);
     expectEvent('auth.2fa.enrolled', res, { userId: aId });
-    expectEvent('auth.login.succeeded', res, { userId: aId, method: 'enrollment' });
+    expectEvent('auth.login.succeeded', res, { userId: aId, method: 'enrollment', newDevice: true });
     const recoveryCodes = res.body.recoveryCodes as string[];
 
     res = await send(c, 'POST', '/auth/login', { body: { username: a, password: STRONG_PASSWORD } });
@@ -126,7 +128,7 @@ describe('logs: one JSON line per request, security events, no secrets', () => {
 
     // User B: password change. User C: 2FA reset (each needs its own fresh TOTP step).
     const b = await enrolledUser(c);
-    [b.accessToken, b.refreshToken, b.secret, ...b.recoveryCodes].forEach((s) => secrets.add(s));
+    [b.accessToken, b.refreshToken, b.deviceToken, b.secret, ...b.recoveryCodes].forEach((s) => secrets.add(s));
     const bCode = freshCode(b.secret, b.lastStep).code;
     codes.add(bCode);
     res = await send(c, 'POST', '/auth/password', {
@@ -137,12 +139,13 @@ describe('logs: one JSON line per request, security events, no secrets', () => {
     expectEvent('auth.password.changed', res);
 
     const cUser = await enrolledUser(c);
-    [cUser.accessToken, cUser.refreshToken, cUser.secret, ...cUser.recoveryCodes].forEach((s) => secrets.add(s));
+    [cUser.accessToken, cUser.refreshToken, cUser.deviceToken, cUser.secret, ...cUser.recoveryCodes].forEach((s) => secrets.add(s));
     const cCode = freshCode(cUser.secret, cUser.lastStep).code;
     codes.add(cCode);
     res = await send(c, 'POST', '/auth/2fa/reset', { token: cUser.accessToken, body: { password: cUser.password, code: cCode } });
-    expect(res.status).toBe(204);
+    expect(res.status).toBe(200);
     expectEvent('auth.2fa.reset', res);
+    expectEvent('auth.enrollment_ticket.issued', res);
 
     // Lockout of a username (existing or not), IP refusal, rate limit.
     const ghost = uniqueUsername('ghost');

@@ -16,14 +16,17 @@ describe('two-step login over HTTPS', () => {
     const username = uniqueUsername('Alice');
     const reg = await app.client.post('/auth/register', { body: { username, password: STRONG_PASSWORD } });
     expect(reg.status).toBe(201);
-    expect(reg.body).toEqual({ id: expect.any(String), username });
+    expect(reg.body).toEqual({ id: expect.any(String), username, enrollmentTicket: expect.stringMatching(/^[\w-]{43}$/) });
 
     const first = await app.client.post('/auth/login', { body: { username, password: STRONG_PASSWORD } });
     expect(first.status).toBe(200);
     expect(first.body).toEqual({ preAuthToken: expect.any(String), expiresIn: 300, next: 'totp-enroll' });
     const preAuthToken = first.body.preAuthToken;
 
-    const setup = await app.client.post('/auth/2fa/setup', { token: preAuthToken });
+    const setup = await app.client.post('/auth/2fa/setup', {
+      token: preAuthToken,
+      body: { enrollmentTicket: reg.body.enrollmentTicket },
+    });
     expect(setup.status).toBe(200);
     const { secret, otpauthUrl, qrCodeDataUrl } = setup.body;
     expect(Buffer.from(secret, 'ascii').toString()).toMatch(/^[A-Z2-7]{32}$/);
@@ -45,6 +48,7 @@ describe('two-step login over HTTPS', () => {
       refreshToken: expect.stringMatching(/^[\w-]{43}$/),
       tokenType: 'Bearer',
       expiresIn: 900,
+      deviceToken: expect.stringMatching(/^[\w-]{43}$/),
       recoveryCodes: expect.arrayContaining([expect.stringMatching(/^[a-z2-7]{5}-[a-z2-7]{5}$/)]),
     });
     expect(new Set(enable.body.recoveryCodes).size).toBe(10);
@@ -69,10 +73,10 @@ describe('two-step login over HTTPS', () => {
   });
 
   it('a new setup call replaces the pending secret; enrolled users get 409', async () => {
-    const { username, password } = await register(app.client);
+    const { username, password, enrollmentTicket } = await register(app.client);
     const token = await login(app.client, username, password);
-    const a = (await app.client.post('/auth/2fa/setup', { token })).body.secret;
-    const b = (await app.client.post('/auth/2fa/setup', { token })).body.secret;
+    const a = (await app.client.post('/auth/2fa/setup', { token, body: { enrollmentTicket } })).body.secret;
+    const b = (await app.client.post('/auth/2fa/setup', { token, body: { enrollmentTicket } })).body.secret;
     expect(a).not.toBe(b);
     const withOld = await app.client.post('/auth/2fa/enable', { token, body: { code: freshCode(a, null).code } });
     expect(withOld.status).toBe(401);
@@ -80,7 +84,7 @@ describe('two-step login over HTTPS', () => {
     expect(withNew.status).toBe(200);
 
     const again = await login(app.client, username, password);
-    expect((await app.client.post('/auth/2fa/setup', { token: again })).status).toBe(409);
+    expect((await app.client.post('/auth/2fa/setup', { token: again, body: { enrollmentTicket } })).status).toBe(409);
     expect((await app.client.post('/auth/2fa/enable', { token: again, body: { code: '123456' } })).status).toBe(409);
   });
 

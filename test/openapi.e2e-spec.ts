@@ -101,9 +101,10 @@ describe('OpenAPI document (outside production)', () => {
     );
     expect(bodies).toEqual({
       'POST /auth/register': ['password', 'username'],
-      'POST /auth/login': ['password', 'username'],
+      'POST /auth/login': ['deviceToken', 'password', 'username'],
       'POST /auth/password': ['code', 'currentPassword', 'newPassword'],
       'POST /auth/refresh': ['refreshToken'],
+      'POST /auth/2fa/setup': ['enrollmentTicket'],
       'POST /auth/2fa/enable': ['code'],
       'POST /auth/2fa/verify': ['code', 'recoveryCode'],
       'POST /auth/2fa/recovery-codes': ['code'],

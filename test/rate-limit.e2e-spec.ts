@@ -223,9 +223,9 @@ describe('account lockout (LOCKOUT_THRESHOLD=3, LOCKOUT_SECONDS=900, per-address
   });
 
   it('wrong codes at enrollment count too', async () => {
-    const { username, password } = await register(app.client);
+    const { username, password, enrollmentTicket } = await register(app.client);
     const token = await login(app.client, username, password);
-    const { secret } = (await app.client.post('/auth/2fa/setup', { token })).body;
+    const { secret } = (await app.client.post('/auth/2fa/setup', { token, body: { enrollmentTicket } })).body;
     for (let i = 0; i < 3; i += 1) {
       expect((await app.client.post('/auth/2fa/enable', { token, body: { code: wrongCode(secret) } })).status).toBe(401);
     }

@@ -55,6 +55,7 @@ describe('recovery codes', () => {
         refreshToken: expect.stringMatching(/^[\w-]{43}$/),
         tokenType: 'Bearer',
         expiresIn: 900,
+        deviceToken: expect.stringMatching(/^[\w-]{43}$/),
         recoveryCodesRemaining: 9,
       });
       const me = await app.client.get('/auth/me', { token: res.body.accessToken });

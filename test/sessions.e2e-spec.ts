@@ -42,7 +42,7 @@ describe('sessions', () => {
       const { code } = freshCode(user.secret, user.lastStep);
       const verify = await app.client.post('/auth/2fa/verify', { token: preAuthToken, body: { code } });
       expect(verify.status).toBe(200);
-      expect(verify.body).toEqual(TOKEN_PAIR);
+      expect(verify.body).toEqual({ ...TOKEN_PAIR, deviceToken: expect.stringMatching(REFRESH_TOKEN) });
       // A second login is a second session: its own sid, its own refresh token.
       expect(decodeJwt(verify.body.accessToken).claims.sid).toMatch(UUID);
       expect(decodeJwt(verify.body.accessToken).claims.sid).not.toBe(decodeJwt(user.accessToken).claims.sid);

@@ -267,12 +267,13 @@ describe('access-token attacks (ES256)', () => {
 
   describe('pre-auth tokens', () => {
     let username: string;
+    let enrollmentTicket: string;
     let preAuthToken: string;
     let preAuthKey: Buffer;
 
     beforeAll(async () => {
-      // Registered, not enrolled: /auth/2fa/setup answers 200 to any valid pre-auth token.
-      ({ username } = await register(app.client));
+      // Registered, not enrolled: /auth/2fa/setup answers 200 to any valid pre-auth token with the ticket.
+      ({ username, enrollmentTicket } = await register(app.client));
       preAuthToken = await login(app.client, username, STRONG_PASSWORD);
       preAuthKey = preAuthKeyOf(app.t);
     });
@@ -291,6 +292,7 @@ describe('access-token attacks (ES256)', () => {
         exp: expect.any(Number),
         jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
         amr: ['pwd'],
+        cv: 0,
       });
       expect(claims.aud).not.toBe(app.t.config.jwt.audience);
       expect((claims.exp as number) - (claims.iat as number)).toBe(300);
@@ -298,7 +300,7 @@ describe('access-token attacks (ES256)', () => {
 
     it('positive control: re-signed with the real pre-auth key and a fresh jti, it opens /auth/2fa/setup', async () => {
       const { header, claims } = decodeJwt(preAuthToken);
-      const res = await app.client.post('/auth/2fa/setup', { token: resign(header, claims) });
+      const res = await app.client.post('/auth/2fa/setup', { token: resign(header, claims), body: { enrollmentTicket } });
       expect(res.status).toBe(200);
     });
 

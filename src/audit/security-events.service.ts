@@ -15,6 +15,8 @@ export const SECURITY_EVENTS = {
   'auth.login.succeeded': 'info',
   'auth.lockout': 'warn',
   'auth.2fa.enrolled': 'info',
+  'auth.enrollment_ticket.issued': 'info',
+  'auth.enrollment_ticket.refused': 'warn',
   'auth.totp.failed': 'warn',
   'auth.totp.replay': 'warn',
   'auth.recovery_code.used': 'info',
@@ -42,6 +44,9 @@ export interface SecurityEventFields {
   userId?: string;
   username?: string;
   sessionId?: string;
+  /** A device token's id (never the token): which counter a failure hit, which device logged in. */
+  deviceId?: string;
+  newDevice?: boolean;
   method?: 'totp' | 'recovery-code' | 'enrollment';
   reason?: string;
   remaining?: number;

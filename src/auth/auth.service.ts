@@ -8,12 +8,20 @@ import { PasswordPolicy } from '../users/password-policy';
 import { UsernameTakenError } from '../users/username-taken.error';
 import { UsersService } from '../users/users.service';
 import type { UserProfile } from '../users/user-profile';
-import { SessionsService } from '../sessions/sessions.service';
+import { DeviceTokensService } from '../devices/device-tokens.service';
+import { EnrollmentTicketsService } from '../enrollment/enrollment-tickets.service';
+import { CredentialRevocationService } from '../sessions/credential-revocation.service';
 import type { AuthenticatedUser } from '../tokens/token-types';
 import { TotpCheckerService } from '../two-factor/totp-checker.service';
 import type { ChangePasswordDto } from './dto/change-password.dto';
 import type { LoginDto } from './dto/login.dto';
 import type { RegisterDto } from './dto/register.dto';
+
+export interface RegisteredUser {
+  id: string;
+  username: string;
+  enrollmentTicket: string;
+}
 
 export interface LoginResult {
   preAuthToken: string;
@@ -30,60 +38,82 @@ export class AuthService {
     private readonly lockout: AccountLockoutService,
     private readonly preAuthTokens: PreAuthTokenService,
     private readonly totpChecker: TotpCheckerService,
-    private readonly sessions: SessionsService,
+    private readonly tickets: EnrollmentTicketsService,
+    private readonly devices: DeviceTokensService,
+    private readonly credentials: CredentialRevocationService,
     private readonly events: SecurityEvents,
   ) {}
 
-  async register(dto: RegisterDto, origin: RequestOrigin): Promise<{ id: string; username: string }> {
+  /**
+   * The registrant is the only one who ever sees this account's first
+   * enrollment ticket: whoever later learns the password alone still cannot
+   * enroll an authenticator in the owner's place.
+   */
+  async register(dto: RegisterDto, origin: RequestOrigin): Promise<RegisteredUser> {
     const problem = this.policy.check(dto.password, [dto.username]);
     if (problem) throw new BadRequestException(problem);
+    let user;
     try {
-      const user = await this.users.create(dto.username, await this.hasher.hash(dto.password));
-      this.events.record('auth.register', origin, { userId: user.id, username: user.username });
-      return { id: user.id, username: user.username };
+      user = await this.users.create(dto.username, await this.hasher.hash(dto.password));
     } catch (error) {
       if (error instanceof UsernameTakenError) throw new ConflictException('This username is taken');
       throw error;
     }
+    const enrollmentTicket = await this.tickets.issue(user.id);
+    this.events.record('auth.register', origin, { userId: user.id, username: user.username });
+    return { id: user.id, username: user.username, enrollmentTicket };
   }
 
   /**
    * The first factor. Unknown user and wrong password take the same path,
    * the same argon2 work (against a dummy hash) and end in the same 401, so
    * neither the body nor the time tells which one it was.
+   *
+   * A device token of this user moves the attempt from the account's
+   * untrusted counter to that device's own, and binds the pre-auth token to
+   * the device; any other token (unknown, expired, another user's) counts as
+   * none, with no different answer.
    */
   async login(dto: LoginDto, origin: RequestOrigin): Promise<LoginResult> {
-    await this.lockout.reserveAttempt(dto.username, origin);
     const user = await this.users.findByUsername(dto.username);
+    const deviceId = await this.devices.resolve(dto.deviceToken, user?.id);
+    const subject = { username: dto.username, deviceId };
+    await this.lockout.reserveAttempt(subject, origin);
     const valid = user
       ? await this.hasher.verify(user.passwordHash, dto.password)
       : await this.hasher.verifyAgainstDummy(dto.password);
     if (!user || !valid) {
       // The submitted username, not whether it exists: the log reader may know, the client may not.
-      this.events.record('auth.login.failed', origin, { username: dto.username, reason: 'invalid-credentials' });
+      this.events.record('auth.login.failed', origin, {
+        username: dto.username,
+        deviceId: deviceId ?? undefined,
+        reason: 'invalid-credentials',
+      });
       throw new UnauthorizedException('Invalid username or password');
     }
-    await this.lockout.refundAttempt(dto.username);
-    const { token, expiresIn } = this.preAuthTokens.issue(user.id);
-    this.events.record('auth.login.password_ok', origin, { userId: user.id, next: user.totpEnabled ? 'totp-verify' : 'totp-enroll' });
-    return { preAuthToken: token, expiresIn, next: user.totpEnabled ? 'totp-verify' : 'totp-enroll' };
+    await this.lockout.refundAttempt(subject);
+    const { token, expiresIn } = this.preAuthTokens.issue(user.id, user.credentialVersion, deviceId);
+    const next = user.totpEnabled ? 'totp-verify' : 'totp-enroll';
+    this.events.record('auth.login.password_ok', origin, { userId: user.id, deviceId: deviceId ?? undefined, next });
+    return { preAuthToken: token, expiresIn, next };
   }
 
-  /** Needs the current password and a current code; every session ends, this one included. */
+  /** Needs the current password and a current code; every session and device token ends, this one included. */
   async changePassword(principal: AuthenticatedUser, dto: ChangePasswordDto, origin: RequestOrigin): Promise<void> {
     const user = await this.users.findById(principal.id);
     if (!user) throw new UnauthorizedException();
     const problem = this.policy.check(dto.newPassword, [user.username]);
     if (problem) throw new BadRequestException(problem);
-    await this.lockout.reserveAttempt(user.username, origin);
+    const subject = { username: user.username };
+    await this.lockout.reserveAttempt(subject, origin);
     if (!(await this.hasher.verify(user.passwordHash, dto.currentPassword))) {
       this.events.record('auth.password.change_failed', origin, { userId: user.id, reason: 'wrong-password' });
       throw new UnauthorizedException('Invalid password or code');
     }
-    await this.totpChecker.check(user, dto.code, origin);
-    await this.lockout.refundAttempt(user.username);
+    await this.totpChecker.check(user, dto.code, user.credentialVersion, origin);
+    await this.lockout.refundAttempt(subject);
     await this.users.setPasswordHash(user.id, await this.hasher.hash(dto.newPassword));
-    await this.sessions.endAllForUser(user.id);
+    await this.credentials.revokeAll(user.id);
     this.events.record('auth.password.changed', origin, { userId: user.id });
   }
 

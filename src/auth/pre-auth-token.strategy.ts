@@ -41,7 +41,14 @@ export class PreAuthTokenStrategy extends PassportStrategy(Strategy, 'pre-auth-t
     if (typeof claims.exp !== 'number' || typeof claims.sub !== 'string' || typeof claims.jti !== 'string') {
       return false;
     }
+    if (!Number.isInteger(claims.cv) || (claims.dev !== undefined && typeof claims.dev !== 'string')) return false;
     if (await this.budget.isSpent(claims.jti)) return false;
-    return { id: claims.sub, jti: claims.jti, exp: claims.exp };
+    return {
+      id: claims.sub,
+      jti: claims.jti,
+      exp: claims.exp,
+      credentialVersion: claims.cv as number,
+      deviceId: claims.dev ?? null,
+    };
   }
 }

@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { USERNAME_PATTERN, USERNAME_RULE } from '../auth/dto/register.dto';
 import { AppConfigService } from '../config/app-config.service';
+import { EnrollmentTicketsService } from '../enrollment/enrollment-tickets.service';
 import { AccountLockoutService } from '../rate-limit/account-lockout.service';
-import { SessionsService } from '../sessions/sessions.service';
+import { CredentialRevocationService } from '../sessions/credential-revocation.service';
 import { RecoveryCodesService } from '../two-factor/recovery-codes.service';
 import { TotpSecretVault } from '../two-factor/totp-secret-vault';
 import { TotpService } from '../two-factor/totp.service';
@@ -37,12 +40,14 @@ export class AdminService {
     private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
     private readonly policy: PasswordPolicy,
-    private readonly sessions: SessionsService,
+    private readonly credentials: CredentialRevocationService,
+    private readonly tickets: EnrollmentTicketsService,
     private readonly lockout: AccountLockoutService,
     private readonly recoveryCodes: RecoveryCodesService,
     private readonly totp: TotpService,
     private readonly vault: TotpSecretVault,
     private readonly config: AppConfigService,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   get sharedStore(): boolean {
@@ -59,16 +64,27 @@ export class AdminService {
     return this.policy.check(password, [username]);
   }
 
-  async createUser(username: string, password: string): Promise<User> {
+  /** A new user and its first enrollment ticket, for the operator to hand over out of band. */
+  async createUser(username: string, password: string): Promise<{ user: User; enrollmentTicket: string }> {
     this.validateUsername(username);
     const problem = this.passwordProblem(username, password);
     if (problem) throw new CliError(problem);
+    let user: User;
     try {
-      return await this.users.create(username, await this.hasher.hash(password));
+      user = await this.users.create(username, await this.hasher.hash(password));
     } catch (error) {
       if (error instanceof UsernameTakenError) throw new CliError(`User "${username}" already exists`);
       throw error;
     }
+    return { user, enrollmentTicket: await this.tickets.issue(user.id) };
+  }
+
+  /** A new enrollment ticket for a user without a second factor; the previous one stops working. */
+  async issueEnrollmentTicket(user: User): Promise<string> {
+    if (user.totpEnabled) {
+      throw new CliError(`User "${user.username}" already has an authenticator: run user:reset-2fa, which prints a ticket`);
+    }
+    return this.tickets.issue(user.id);
   }
 
   list(): Promise<User[]> {
@@ -86,18 +102,23 @@ export class AdminService {
   }
 
   async unlock(user: User): Promise<void> {
-    await this.lockout.reset(user.username);
+    await this.lockout.reset({ username: user.username });
   }
 
-  /** As POST /auth/2fa/reset: authenticator, recovery codes and every session go. */
-  async resetTwoFactor(user: User): Promise<void> {
+  /**
+   * As POST /auth/2fa/reset: authenticator, recovery codes, every session
+   * and device token go; the returned enrollment ticket is what the user
+   * needs, besides the password, to enroll again.
+   */
+  async resetTwoFactor(user: User): Promise<string> {
     await this.users.removeTotp(user.id);
     await this.recoveryCodes.removeAll(user.id);
-    await this.sessions.endAllForUser(user.id);
+    await this.credentials.revokeAll(user.id);
+    return this.tickets.issue(user.id);
   }
 
   async revokeSessions(user: User): Promise<void> {
-    await this.sessions.endAllForUser(user.id);
+    await this.credentials.revokeAll(user.id);
   }
 
   /**
@@ -143,21 +164,31 @@ export class AdminService {
     }
     const secret = this.totp.generateSecret();
     const sealed = this.vault.seal(secret, user.id);
-    await this.users.setPendingTotpSecret(user.id, sealed);
+    await this.users.setPendingTotpSecret(user.id, sealed, null);
     return { user, secret, sealed, otpauthUrl: this.totp.keyUri(user.username, secret) };
   }
 
   /**
    * As POST /auth/2fa/enable: the code must be valid for the pending secret;
    * its step is recorded (no replay at the next login) and a fresh set of
-   * recovery codes is issued. Returns null for a wrong code.
+   * recovery codes is issued. The operator at a terminal with the user is
+   * the second proof here, so no ticket is asked for; any outstanding one is
+   * voided with the enrollment. Returns null for a wrong code.
    */
   async completeEnrollment(pending: PendingEnrollment, code: string): Promise<string[] | null> {
     const result = await this.totp.verify(pending.secret, code.trim(), null);
     if (!result.valid) return null;
-    if (!(await this.users.enableTotp(pending.user.id, pending.sealed, result.timeStep))) {
-      throw new CliError('The enrollment changed meanwhile (another setup or enable for this user): start again');
+    const { user } = pending;
+    const enrolled = await this.dataSource.transaction(async (manager) => {
+      if (!(await this.users.enableTotp(user.id, pending.sealed, result.timeStep, user.credentialVersion, manager))) {
+        return false;
+      }
+      await this.tickets.voidAll(manager, user.id);
+      return true;
+    });
+    if (!enrolled) {
+      throw new CliError('The enrollment changed meanwhile (another setup, enable or reset for this user): start again');
     }
-    return this.recoveryCodes.replace(pending.user.id);
+    return this.recoveryCodes.replace(user.id);
   }
 }

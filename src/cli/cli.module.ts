@@ -8,6 +8,7 @@ import { AppConfigModule, RUNTIME_SECRETS } from '../config/app-config.module';
 import { AppConfigService } from '../config/app-config.service';
 import type { RuntimeSecrets } from '../config/runtime-secrets';
 import { DatabaseModule } from '../database/database.module';
+import { EnrollmentModule } from '../enrollment/enrollment.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { StateModule } from '../state/state.module';
@@ -40,6 +41,7 @@ export class CliModule {
         DatabaseModule,
         UsersModule,
         SessionsModule,
+        EnrollmentModule,
         TypeOrmModule.forFeature([RecoveryCode]),
       ],
       providers: [

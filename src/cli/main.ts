@@ -66,7 +66,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo()): Promise<n
     .argument('<username>')
     .option('--password-stdin', 'read the password from the first line of stdin (scripts), no confirmation')
     .action(async (username: string, options: { passwordStdin?: boolean }) =>
-      withContext(async ({ admin }) => {
+      withContext(async ({ admin, config }) => {
         admin.validateUsername(username);
         const password = options.passwordStdin
           ? await passwordFromStdin(prompter)
@@ -74,8 +74,9 @@ export async function runCli(argv: string[], io: CliIo = defaultIo()): Promise<n
         const problem = admin.passwordProblem(username, password);
         if (problem) throw new CliError(problem);
         info(`Creating user "${username}" …`);
-        const user = await admin.createUser(username, password);
-        out(`Created user ${user.username} (id ${user.id}). Next login: password, then the authenticator enrollment (or run user:enroll).`);
+        const { user, enrollmentTicket } = await admin.createUser(username, password);
+        out(`Created user ${user.username} (id ${user.id}).`);
+        ticketLines(user, enrollmentTicket, config.enrollment.ticketTtlSeconds).forEach((line) => out(line));
       }),
     );
 
@@ -131,9 +132,24 @@ export async function runCli(argv: string[], io: CliIo = defaultIo()): Promise<n
       withContext(async ({ admin, config }) => {
         const user = await admin.findUser(username);
         info(`Resetting two-factor authentication of ${user.username} …`);
-        await admin.resetTwoFactor(user);
-        out(`Two-factor authentication of ${user.username} removed: recovery codes deleted, all sessions ended. The next login enrolls a new authenticator.`);
+        const enrollmentTicket = await admin.resetTwoFactor(user);
+        out(
+          `Two-factor authentication of ${user.username} removed: recovery codes deleted, all sessions and device tokens ended.`,
+        );
+        ticketLines(user, enrollmentTicket, config.enrollment.ticketTtlSeconds).forEach((line) => out(line));
         accessTokenNote(admin, config, info);
+      }),
+    );
+
+  program
+    .command('user:enrollment-ticket')
+    .description('issue a new enrollment ticket for a user without an authenticator (the previous one stops working)')
+    .argument('<username>')
+    .action(async (username: string) =>
+      withContext(async ({ admin, config }) => {
+        const user = await admin.findUser(username);
+        const enrollmentTicket = await admin.issueEnrollmentTicket(user);
+        ticketLines(user, enrollmentTicket, config.enrollment.ticketTtlSeconds).forEach((line) => out(line));
       }),
     );
 
@@ -145,7 +161,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo()): Promise<n
       withContext(async ({ admin, config }) => {
         const user = await admin.findUser(username);
         await admin.revokeSessions(user);
-        out(`All sessions of ${user.username} ended: their refresh tokens no longer work.`);
+        out(`All sessions and device tokens of ${user.username} ended: their refresh tokens no longer work.`);
         accessTokenNote(admin, config, info);
       }),
     );
@@ -291,6 +307,20 @@ async function enroll(
     return;
   }
   throw new CliError(`No valid code after ${MAX_TRIES} tries: the user stays without an authenticator`);
+}
+
+/**
+ * The ticket goes to stdout (the command's output) with what the user does
+ * with it. It is the second proof besides the password: hand it over on a
+ * channel the password did not travel on.
+ */
+function ticketLines(user: User, ticket: string, ttlSeconds: number): string[] {
+  return [
+    `Enrollment ticket for ${user.username} (shown once, valid ${Math.round(ttlSeconds / 3600)} h; a newer ticket replaces it):`,
+    `  ${ticket}`,
+    'Give it to the user on another channel than the password. At the next login they send it to POST /auth/2fa/setup ' +
+      'as {"enrollmentTicket": "…"} to enroll an authenticator (or run user:enroll with them at this terminal).',
+  ];
 }
 
 function accessTokenNote(admin: AdminService, config: AppConfig, info: (line: string) => void): void {

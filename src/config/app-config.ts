@@ -31,6 +31,9 @@ export interface AppConfig {
   network: { trustedProxies: IpRangeList; allowlist: IpRangeList };
   rateLimit: { default: RateLimit; login: RateLimit; twoFactor: RateLimit; failOpen: boolean };
   lockout: { threshold: number; seconds: number };
+  /** Enrollment tickets: the second proof before a factor is enrolled on an account without one. */
+  enrollment: { ticketRequired: boolean; ticketTtlSeconds: number };
+  devices: { tokenTtlSeconds: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'verbose';
   /** Security events are also appended, hash-chained, to logFile; undefined means off. */
   audit: { logFile?: string };

@@ -103,6 +103,11 @@ export const envSchema = z.object({
     .max(1000)
     .describe('consecutive failed attempts per account before it is locked'),
   LOCKOUT_SECONDS: seconds('how long a locked account is refused'),
+  ENROLLMENT_TICKET_REQUIRED: bool(
+    'enrolling a second factor needs an enrollment ticket besides the password (default true; false only for trials)',
+  ),
+  ENROLLMENT_TICKET_TTL: seconds('lifetime of an enrollment ticket in seconds'),
+  DEVICE_TOKEN_TTL: seconds('a device token lives this many seconds after the last full login from that device'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'verbose'])
     .describe('log verbosity'),

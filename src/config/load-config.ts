@@ -111,6 +111,8 @@ export function loadConfig(source: Source): AppConfig {
       failOpen: env.RATE_LIMIT_FAIL_OPEN ?? false,
     },
     lockout: { threshold: env.LOCKOUT_THRESHOLD, seconds: env.LOCKOUT_SECONDS },
+    enrollment: { ticketRequired: env.ENROLLMENT_TICKET_REQUIRED ?? true, ticketTtlSeconds: env.ENROLLMENT_TICKET_TTL },
+    devices: { tokenTtlSeconds: env.DEVICE_TOKEN_TTL },
     logLevel: env.LOG_LEVEL,
     audit: { logFile: env.AUDIT_LOG_FILE },
   };

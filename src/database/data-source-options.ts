@@ -3,13 +3,20 @@ import { dirname, resolve } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { RefreshToken } from '../sessions/refresh-token.entity';
 import { Session } from '../sessions/session.entity';
+import { DeviceToken } from '../devices/device-token.entity';
+import { EnrollmentTicket } from '../enrollment/enrollment-ticket.entity';
 import { RecoveryCode } from '../two-factor/recovery-code.entity';
 import { User } from '../users/user.entity';
 import { CreateUsers1764374400000 } from './migrations/1764374400000-create-users';
 import { CreateSessionsAndRecoveryCodes1764460800000 } from './migrations/1764460800000-create-sessions-and-recovery-codes';
+import { EnrollmentTicketsDeviceTokensCredentialVersion1764633600000 } from './migrations/1764633600000-enrollment-tickets-device-tokens-credential-version';
 
-export const ENTITIES = [User, Session, RefreshToken, RecoveryCode];
-export const MIGRATIONS = [CreateUsers1764374400000, CreateSessionsAndRecoveryCodes1764460800000];
+export const ENTITIES = [User, Session, RefreshToken, RecoveryCode, EnrollmentTicket, DeviceToken];
+export const MIGRATIONS = [
+  CreateUsers1764374400000,
+  CreateSessionsAndRecoveryCodes1764460800000,
+  EnrollmentTicketsDeviceTokensCredentialVersion1764633600000,
+];
 
 /**
  * Same entities and migrations for both engines; schema changes only ever

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { AccessTokenService } from '../tokens/access-token.service';
 import type { RequestOrigin } from '../audit/request-origin';
+import { AccessTokenService } from '../tokens/access-token.service';
+import { UsersService } from '../users/users.service';
 import { SessionsService } from './sessions.service';
 
 export interface SessionTokens {
@@ -16,10 +17,23 @@ export class SessionTokensService {
   constructor(
     private readonly sessions: SessionsService,
     private readonly accessTokens: AccessTokenService,
+    private readonly users: UsersService,
   ) {}
 
-  async start(userId: string): Promise<SessionTokens> {
+  /**
+   * Starts a session for a login whose proofs were checked against the
+   * user's `credentialVersion`; null when a credential change came in
+   * between. The session is written first and the version read after: a
+   * change that commits later sees this session in its sweep and ends it, one
+   * that committed earlier is seen here. Checking before the write would
+   * leave a gap in which a reset's sweep misses the new session.
+   */
+  async start(userId: string, credentialVersion: number): Promise<SessionTokens | null> {
     const { sessionId, refreshToken } = await this.sessions.start(userId);
+    if (!(await this.users.hasCredentialVersion(userId, credentialVersion))) {
+      await this.sessions.end(sessionId);
+      return null;
+    }
     return { ...this.accessTokens.issue(userId, sessionId), refreshToken };
   }
 

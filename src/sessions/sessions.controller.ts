@@ -9,6 +9,7 @@ import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import type { AuthenticatedUser } from '../tokens/token-types';
 import { RefreshDto } from './dto/refresh.dto';
 import { SessionTokensDto } from './dto/session-tokens.dto';
+import { CredentialRevocationService } from './credential-revocation.service';
 import { SessionTokensService } from './session-tokens.service';
 import { SessionsService } from './sessions.service';
 
@@ -18,6 +19,7 @@ export class SessionsController {
   constructor(
     private readonly sessionTokens: SessionTokensService,
     private readonly sessions: SessionsService,
+    private readonly credentials: CredentialRevocationService,
   ) {}
 
   /** Public (the access token may have expired), limited like login: a refresh token is a credential. */
@@ -44,10 +46,10 @@ export class SessionsController {
 
   @Post('logout-all')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: "End every session of the user, this one included" })
+  @ApiOperation({ summary: 'End every session of the user, this one included, and forget every device token' })
   @ApiAccessToken()
-  @ApiNoContentResponse({ description: 'Every session ended' })
+  @ApiNoContentResponse({ description: 'Every session ended, every device token revoked' })
   async logoutAll(@CurrentUser() user: AuthenticatedUser, @Origin() origin: RequestOrigin): Promise<void> {
-    await this.sessions.logoutAll(user.id, origin);
+    await this.credentials.logoutAll(user.id, origin);
   }
 }

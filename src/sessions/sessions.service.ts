@@ -107,11 +107,6 @@ export class SessionsService implements OnApplicationBootstrap {
     return { sessionId: session.id, userId: session.userId, refreshToken: await this.issueRefreshToken(session.id, now) };
   }
 
-  /** Is this session still usable for access tokens? Cheap: no database read. */
-  async isRevoked(sessionId: string): Promise<boolean> {
-    return this.revocations.isRevoked(sessionId);
-  }
-
   async end(sessionId: string, now = Date.now()): Promise<void> {
     await this.sessions
       .createQueryBuilder()
@@ -126,12 +121,6 @@ export class SessionsService implements OnApplicationBootstrap {
   async logout(userId: string, sessionId: string, origin: RequestOrigin): Promise<void> {
     await this.end(sessionId);
     this.events.record('session.logout', origin, { userId, sessionId });
-  }
-
-  /** POST /auth/logout-all: ends every session of the caller. */
-  async logoutAll(userId: string, origin: RequestOrigin): Promise<void> {
-    await this.endAllForUser(userId);
-    this.events.record('session.logout_all', origin, { userId });
   }
 
   async endAllForUser(userId: string): Promise<void> {

@@ -1,6 +1,7 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { AppConfigService } from '../config/app-config.service';
 import { ShortLivedStore } from '../state/short-lived.store';
+import { STALE_PRE_AUTH } from './token-types';
 
 /**
  * Server-side state of pre-auth tokens, keyed by jti and kept only until the
@@ -33,6 +34,11 @@ export class PreAuthBudgetService {
     if (value > this.maxAttempts) throw this.dead();
   }
 
+  /** A charged attempt that proved right without ending the login (a valid enrollment ticket at setup). */
+  async refundCodeAttempt(jti: string): Promise<void> {
+    await this.store.decrement(this.attemptsKey(jti));
+  }
+
   /** Marks the token used; of two concurrent exchanges only one succeeds. */
   async spend(jti: string, expiresAtSeconds: number): Promise<void> {
     if (!(await this.store.setIfAbsent(this.usedKey(jti), this.ttlMs(expiresAtSeconds)))) throw this.dead();
@@ -52,6 +58,6 @@ export class PreAuthBudgetService {
   }
 
   private dead(): UnauthorizedException {
-    return new UnauthorizedException('This pre-auth token is no longer valid; log in again');
+    return new UnauthorizedException(STALE_PRE_AUTH);
   }
 }

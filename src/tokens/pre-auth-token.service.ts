@@ -17,10 +17,16 @@ export class PreAuthTokenService {
     private readonly config: AppConfigService,
   ) {}
 
-  issue(userId: string): { token: string; expiresIn: number } {
+  /**
+   * `credentialVersion` ties the token to the credentials it was earned
+   * with; `deviceId` binds it to the device whose token came with the
+   * password, so its second-step failures count against that device.
+   */
+  issue(userId: string, credentialVersion: number, deviceId: string | null): { token: string; expiresIn: number } {
     const { ttlSeconds } = this.config.app.preAuth;
     const { issuer } = this.config.app.jwt;
-    const token = jwt.sign({ amr: ['pwd'] }, this.keys.preAuthSigningKey, {
+    const claims = { amr: ['pwd'], cv: credentialVersion, ...(deviceId ? { dev: deviceId } : {}) };
+    const token = jwt.sign(claims, this.keys.preAuthSigningKey, {
       algorithm: 'HS256',
       keyid: this.keys.preAuthKid,
       header: { alg: 'HS256', typ: PREAUTH_TOKEN_TYP },

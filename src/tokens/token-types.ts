@@ -6,10 +6,13 @@
 export const ACCESS_TOKEN_TYP = 'at+jwt';
 export const PREAUTH_TOKEN_TYP = 'preauth+jwt';
 
+/** The one answer for a pre-auth token that is spent, out of tries, or older than a credential change. */
+export const STALE_PRE_AUTH = 'This pre-auth token is no longer valid; log in again';
+
 /** Pre-auth tokens get an audience of their own, distinct from any API audience. */
 export const preAuthAudience = (issuer: string): string => `${issuer}#preauth`;
 
-export interface PreAuthTokenClaims {
+interface CommonClaims {
   iss: string;
   aud: string;
   sub: string;
@@ -19,7 +22,14 @@ export interface PreAuthTokenClaims {
   amr: string[];
 }
 
-export interface AccessTokenClaims extends PreAuthTokenClaims {
+export interface PreAuthTokenClaims extends CommonClaims {
+  /** The user's credential version at the password step: a credential change since then makes the token stale. */
+  cv: number;
+  /** The device whose token came with the password step: every attempt on this pre-auth token counts against it. */
+  dev?: string;
+}
+
+export interface AccessTokenClaims extends CommonClaims {
   /** The session this token belongs to: ending the session revokes the token. */
   sid: string;
 }
@@ -36,4 +46,7 @@ export interface PreAuthenticatedUser {
   id: string;
   jti: string;
   exp: number;
+  credentialVersion: number;
+  /** Set when the password step came with a valid device token of this user. */
+  deviceId: string | null;
 }

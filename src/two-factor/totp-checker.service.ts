@@ -23,12 +23,17 @@ export class TotpCheckerService {
     private readonly events: SecurityEvents,
   ) {}
 
-  async check(user: User, code: string, origin: RequestOrigin): Promise<void> {
+  /**
+   * `credentialVersion` is the version the caller's proof so far was checked
+   * against (the pre-auth token's, or the row just read): the step is
+   * accepted only while it still holds, in the same statement.
+   */
+  async check(user: User, code: string, credentialVersion: number, origin: RequestOrigin): Promise<void> {
     if (!user.totpEnabled || !user.totpSecret) throw new UnauthorizedException(INVALID_CODE);
     const { secret, resealed } = this.vault.open(user.totpSecret, user.id);
     if (resealed) await this.users.resealTotpSecret(user.id, user.totpSecret, resealed);
     const result = await this.totp.verify(secret, code, user.totpLastStep);
-    if (!result.valid || !(await this.users.acceptTotpStep(user.id, result.timeStep))) {
+    if (!result.valid || !(await this.users.acceptTotpStep(user.id, result.timeStep, credentialVersion))) {
       this.events.record(!result.valid && !result.replay ? 'auth.totp.failed' : 'auth.totp.replay', origin, { userId: user.id });
       throw new UnauthorizedException(INVALID_CODE);
     }

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Origin } from '../audit/origin.decorator';
 import type { RequestOrigin } from '../audit/request-origin';
 import { CurrentUser } from '../auth/current-user.decorator';
@@ -8,7 +8,7 @@ import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import type { AuthenticatedUser } from '../tokens/token-types';
 import { ResetTwoFactorDto } from './dto/reset-two-factor.dto';
 import { TotpCodeDto } from './dto/totp-code.dto';
-import { RecoveryCodesDto } from './dto/two-factor-responses.dto';
+import { EnrollmentTicketDto, RecoveryCodesDto } from './dto/two-factor-responses.dto';
 import { TwoFactorSettingsService } from './two-factor-settings.service';
 
 /** Second-factor management for a logged-in user: access token plus a current code. */
@@ -34,10 +34,14 @@ export class TwoFactorSettingsController {
   }
 
   @Post('reset')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Remove the authenticator (password and a current code): every session ends, the next login enrols again' })
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary:
+      'Remove the authenticator (password and a current code): every session and device token ends; ' +
+      'the next login enrolls again with the enrollment ticket returned here',
+  })
   @ApiAccessToken()
-  @ApiNoContentResponse({ description: 'Two-factor authentication reset' })
+  @ApiOkResponse({ type: EnrollmentTicketDto })
   @ApiJsonBodyErrors()
   @ApiErrors({ 401: 'Invalid password or code' })
   reset(@CurrentUser() user: AuthenticatedUser, @Body() dto: ResetTwoFactorDto, @Origin() origin: RequestOrigin) {

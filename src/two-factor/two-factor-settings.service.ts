@@ -2,7 +2,8 @@ import { Injectable, UnauthorizedException } from '@nestjs/common';
 import type { RequestOrigin } from '../audit/request-origin';
 import { SecurityEvents } from '../audit/security-events.service';
 import { AccountLockoutService } from '../rate-limit/account-lockout.service';
-import { SessionsService } from '../sessions/sessions.service';
+import { EnrollmentTicketsService } from '../enrollment/enrollment-tickets.service';
+import { CredentialRevocationService } from '../sessions/credential-revocation.service';
 import type { AuthenticatedUser } from '../tokens/token-types';
 import { PasswordHasher } from '../users/password-hasher';
 import type { User } from '../users/user.entity';
@@ -23,7 +24,8 @@ export class TwoFactorSettingsService {
     private readonly checker: TotpCheckerService,
     private readonly recoveryCodes: RecoveryCodesService,
     private readonly lockout: AccountLockoutService,
-    private readonly sessions: SessionsService,
+    private readonly credentials: CredentialRevocationService,
+    private readonly tickets: EnrollmentTicketsService,
     private readonly events: SecurityEvents,
   ) {}
 
@@ -33,27 +35,40 @@ export class TwoFactorSettingsService {
     origin: RequestOrigin,
   ): Promise<{ recoveryCodes: string[] }> {
     const user = await this.user(principal);
-    await this.lockout.reserveAttempt(user.username, origin);
-    await this.checker.check(user, code, origin);
-    await this.lockout.refundAttempt(user.username);
+    await this.lockout.reserveAttempt({ username: user.username }, origin);
+    await this.checker.check(user, code, user.credentialVersion, origin);
+    await this.lockout.refundAttempt({ username: user.username });
     this.events.record('auth.recovery_codes.regenerated', origin, { userId: user.id });
     return { recoveryCodes: await this.recoveryCodes.replace(user.id) };
   }
 
-  /** Removes the authenticator and every session: the next login enrolls again. */
-  async reset(principal: AuthenticatedUser, password: string, code: string, origin: RequestOrigin): Promise<void> {
+  /**
+   * Removes the authenticator, every session and device token: the next
+   * login enrolls again, with the enrollment ticket returned here (the
+   * caller just proved password and code), so a phished password alone
+   * cannot enroll in their place.
+   */
+  async reset(
+    principal: AuthenticatedUser,
+    password: string,
+    code: string,
+    origin: RequestOrigin,
+  ): Promise<{ enrollmentTicket: string }> {
     const user = await this.user(principal);
-    await this.lockout.reserveAttempt(user.username, origin);
+    await this.lockout.reserveAttempt({ username: user.username }, origin);
     if (!(await this.hasher.verify(user.passwordHash, password))) {
       this.events.record('auth.2fa.reset_failed', origin, { userId: user.id, reason: 'wrong-password' });
       throw new UnauthorizedException('Invalid password or code');
     }
-    await this.checker.check(user, code, origin);
-    await this.lockout.refundAttempt(user.username);
+    await this.checker.check(user, code, user.credentialVersion, origin);
+    await this.lockout.refundAttempt({ username: user.username });
     await this.users.removeTotp(user.id);
     await this.recoveryCodes.removeAll(user.id);
-    await this.sessions.endAllForUser(user.id);
+    await this.credentials.revokeAll(user.id);
+    const enrollmentTicket = await this.tickets.issue(user.id);
     this.events.record('auth.2fa.reset', origin, { userId: user.id });
+    this.events.record('auth.enrollment_ticket.issued', origin, { userId: user.id });
+    return { enrollmentTicket };
   }
 
   private async user(principal: AuthenticatedUser): Promise<User> {

@@ -7,6 +7,7 @@ import { PreAuth } from '../auth/pre-auth.decorator';
 import { ApiErrors, ApiJsonBodyErrors, ApiPreAuthToken } from '../openapi/api-docs.decorators';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import type { PreAuthenticatedUser } from '../tokens/token-types';
+import { SetupTwoFactorDto } from './dto/setup-two-factor.dto';
 import { TotpCodeDto } from './dto/totp-code.dto';
 import { EnabledTwoFactorDto, TotpSetupDto, VerifiedDto } from './dto/two-factor-responses.dto';
 import { VerifyDto } from './dto/verify.dto';
@@ -22,12 +23,22 @@ export class TwoFactorController {
 
   @Post('setup')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Enrolment, step 1: a new TOTP secret (pending until /auth/2fa/enable)' })
+  @ApiOperation({
+    summary: 'Enrollment, step 1: a new TOTP secret (pending until /auth/2fa/enable); needs the enrollment ticket',
+  })
   @ApiPreAuthToken()
   @ApiOkResponse({ type: TotpSetupDto })
-  @ApiErrors({ 409: 'Two-factor authentication is already enabled' })
-  setup(@CurrentUser() principal: PreAuthenticatedUser) {
-    return this.twoFactor.setup(principal);
+  @ApiJsonBodyErrors()
+  @ApiErrors({
+    403: 'An enrollment ticket is required (missing, wrong, expired or replaced: the same answer)',
+    409: 'Two-factor authentication is already enabled',
+  })
+  setup(
+    @CurrentUser() principal: PreAuthenticatedUser,
+    @Body() dto: SetupTwoFactorDto,
+    @Origin() origin: RequestOrigin,
+  ) {
+    return this.twoFactor.setup(principal, dto, origin);
   }
 
   @Post('enable')
@@ -37,7 +48,8 @@ export class TwoFactorController {
   @ApiOkResponse({ type: EnabledTwoFactorDto })
   @ApiJsonBodyErrors()
   @ApiErrors({
-    401: 'Invalid code',
+    401: 'Invalid code, or the credentials changed since the password step',
+    403: 'An enrollment ticket is required (the one the setup used was replaced or expired meanwhile)',
     409: 'Already enabled, or no pending secret (call /auth/2fa/setup first)',
   })
   enable(@CurrentUser() principal: PreAuthenticatedUser, @Body() dto: TotpCodeDto, @Origin() origin: RequestOrigin) {

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfigService } from '../config/app-config.service';
 import { RUNTIME_SECRETS } from '../config/app-config.module';
 import type { RuntimeSecrets } from '../config/runtime-secrets';
+import { EnrollmentModule } from '../enrollment/enrollment.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
 import { RecoveryCodeHasher } from './recovery-code-hasher';
@@ -17,7 +18,7 @@ import { TwoFactorController } from './two-factor.controller';
 import { TwoFactorService } from './two-factor.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([RecoveryCode]), UsersModule, TokensModule],
+  imports: [TypeOrmModule.forFeature([RecoveryCode]), UsersModule, TokensModule, EnrollmentModule],
   controllers: [TwoFactorController, TwoFactorSettingsController],
   providers: [
     TwoFactorService,
@@ -41,6 +42,6 @@ import { TwoFactorService } from './two-factor.service';
       useFactory: (secrets: RuntimeSecrets) => new RecoveryCodeHasher(secrets.appSecret, secrets.previousAppSecret),
     },
   ],
-  exports: [TotpCheckerService],
+  exports: [TotpCheckerService, EnrollmentModule],
 })
 export class TwoFactorModule {}

@@ -27,9 +27,21 @@ export class User {
   @Column({ name: 'totp_enabled', type: 'boolean', default: false })
   totpEnabled: boolean;
 
+  /** The enrollment ticket the pending secret was set up with: enabling spends exactly that one. */
+  @Column({ name: 'totp_pending_ticket_id', type: 'varchar', length: 36, nullable: true })
+  totpPendingTicketId: string | null;
+
   /** Highest TOTP time step accepted: codes for it or earlier are replays. */
   @Column({ name: 'totp_last_step', type: 'integer', nullable: true })
   totpLastStep: number | null;
+
+  /**
+   * Bumped by every credential change that must end what was issued before
+   * it (password change, 2FA reset, logout-all, sessions:revoke). Pre-auth
+   * tokens carry it; a stale one opens nothing.
+   */
+  @Column({ name: 'credential_version', type: 'integer', default: 0 })
+  credentialVersion: number;
 
   @CreateDateColumn({ name: 'created_at' })
   createdAt: Date;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { QueryFailedError, Repository } from 'typeorm';
+import { type EntityManager, QueryFailedError, Repository } from 'typeorm';
 import { User } from './user.entity';
 import type { UserProfile } from './user-profile';
 import { UsernameTakenError } from './username-taken.error';
@@ -64,6 +64,8 @@ export class UsersService {
       totpPendingSecret: null,
       totpEnabled: false,
       totpLastStep: null,
+      totpPendingTicketId: null,
+      credentialVersion: 0,
     });
     try {
       return await this.users.save(user);
@@ -75,24 +77,43 @@ export class UsersService {
     }
   }
 
-  async setPendingTotpSecret(userId: string, sealedSecret: string): Promise<void> {
-    await this.users.update({ id: userId, totpEnabled: false }, { totpPendingSecret: sealedSecret });
+  /** The pending secret remembers the enrollment ticket it was set up with (null when tickets are off). */
+  async setPendingTotpSecret(userId: string, sealedSecret: string, ticketId: string | null): Promise<void> {
+    await this.users.update(
+      { id: userId, totpEnabled: false },
+      { totpPendingSecret: sealedSecret, totpPendingTicketId: ticketId },
+    );
   }
 
   /**
    * Enrolls the pending secret and records the step of the confirming code,
-   * only if the user is still not enrolled and that exact pending secret is
-   * still the one stored: of two racing enables, one wins.
+   * only if the user is still not enrolled, that exact pending secret is
+   * still the one stored, and no credential change happened since the
+   * password step: of two racing enables one wins, and none survives a reset.
+   * `manager` lets it share the transaction that spends the ticket.
    */
-  async enableTotp(userId: string, sealedSecret: string, step: number): Promise<boolean> {
-    const result = await this.users
+  async enableTotp(
+    userId: string,
+    sealedSecret: string,
+    step: number,
+    credentialVersion: number,
+    manager: EntityManager = this.users.manager,
+  ): Promise<boolean> {
+    const result = await manager
       .createQueryBuilder()
       .update(User)
-      .set({ totpSecret: sealedSecret, totpPendingSecret: null, totpEnabled: true, totpLastStep: step })
-      .where('id = :id AND totp_enabled = :enabled AND totp_pending_secret = :sealed', {
+      .set({
+        totpSecret: sealedSecret,
+        totpPendingSecret: null,
+        totpPendingTicketId: null,
+        totpEnabled: true,
+        totpLastStep: step,
+      })
+      .where('id = :id AND totp_enabled = :enabled AND totp_pending_secret = :sealed AND credential_version = :version', {
         id: userId,
         enabled: false,
         sealed: sealedSecret,
+        version: credentialVersion,
       })
       .execute();
     return result.affected === 1;
@@ -102,16 +123,36 @@ export class UsersService {
    * Replay protection in one atomic statement: the step is recorded only if
    * it is newer than the last accepted one, so the same code presented twice
    * at the same moment (even to different instances sharing the database)
-   * is accepted exactly once.
+   * is accepted exactly once. The same statement requires the factor the
+   * code was checked against to still be there: a 2FA reset (or any other
+   * credential change) bumps the version, so a check that read the user
+   * before a concurrent reset cannot be accepted after it.
    */
-  async acceptTotpStep(userId: string, step: number): Promise<boolean> {
+  async acceptTotpStep(userId: string, step: number, credentialVersion: number): Promise<boolean> {
     const result = await this.users
       .createQueryBuilder()
       .update(User)
       .set({ totpLastStep: step })
-      .where('id = :id AND (totp_last_step IS NULL OR totp_last_step < :step)', { id: userId, step })
+      .where(
+        'id = :id AND totp_enabled = :enabled AND credential_version = :version AND (totp_last_step IS NULL OR totp_last_step < :step)',
+        { id: userId, enabled: true, version: credentialVersion, step },
+      )
       .execute();
     return result.affected === 1;
+  }
+
+  /** Ends what every earlier pre-auth token and in-flight login was based on. */
+  async bumpCredentialVersion(userId: string): Promise<void> {
+    await this.users
+      .createQueryBuilder()
+      .update(User)
+      .set({ credentialVersion: () => 'credential_version + 1' })
+      .where('id = :id', { id: userId })
+      .execute();
+  }
+
+  async hasCredentialVersion(userId: string, credentialVersion: number): Promise<boolean> {
+    return this.users.existsBy({ id: userId, credentialVersion });
   }
 
   async setPasswordHash(userId: string, passwordHash: string): Promise<void> {
@@ -134,6 +175,9 @@ export class UsersService {
    * costs nothing.
    */
   async removeTotp(userId: string): Promise<void> {
-    await this.users.update({ id: userId }, { totpSecret: null, totpPendingSecret: null, totpEnabled: false });
+    await this.users.update(
+      { id: userId },
+      { totpSecret: null, totpPendingSecret: null, totpPendingTicketId: null, totpEnabled: false },
+    );
   }
 }

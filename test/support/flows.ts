@@ -14,6 +14,8 @@ export interface EnrolledUser {
   secret: string;
   lastStep: number;
   accessToken: string;
+  /** This client's device token from its last full login. */
+  deviceToken: string;
   /** From the enable response: the session's first refresh token and the ten one-time recovery codes. */
   refreshToken: string;
   recoveryCodes: string[];
@@ -22,7 +24,7 @@ export interface EnrolledUser {
 export async function register(client: HttpsClient, username = uniqueUsername(), password = STRONG_PASSWORD) {
   const res = await client.post('/auth/register', { body: { username, password } });
   if (res.status !== 201) throw new Error(`register: ${res.status} ${res.text}`);
-  return { username, password, id: res.body.id as string };
+  return { username, password, id: res.body.id as string, enrollmentTicket: res.body.enrollmentTicket as string };
 }
 
 export async function login(client: HttpsClient, username: string, password: string): Promise<string> {
@@ -33,9 +35,9 @@ export async function login(client: HttpsClient, username: string, password: str
 
 /** register → login → setup → enable, as an authenticator app would. */
 export async function enrolledUser(client: HttpsClient, username = uniqueUsername()): Promise<EnrolledUser> {
-  const { password } = await register(client, username);
+  const { password, enrollmentTicket } = await register(client, username);
   const preAuthToken = await login(client, username, password);
-  const setup = await client.post('/auth/2fa/setup', { token: preAuthToken });
+  const setup = await client.post('/auth/2fa/setup', { token: preAuthToken, body: { enrollmentTicket } });
   if (setup.status !== 200) throw new Error(`setup: ${setup.status} ${setup.text}`);
   const secret = setup.body.secret as string;
   const { code, step } = freshCode(secret, null);
@@ -47,6 +49,7 @@ export async function enrolledUser(client: HttpsClient, username = uniqueUsernam
     secret,
     lastStep: step,
     accessToken: enable.body.accessToken,
+    deviceToken: enable.body.deviceToken,
     refreshToken: enable.body.refreshToken,
     recoveryCodes: enable.body.recoveryCodes,
   };

@@ -1,13 +1,19 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { LoginResult } from '../auth.service';
+import type { LoginResult, RegisteredUser } from '../auth.service';
 
 /** Response shapes of AuthController, for the OpenAPI document. */
-export class RegisteredUserDto {
+export class RegisteredUserDto implements RegisteredUser {
   @ApiProperty({ format: 'uuid' })
   id: string;
 
   @ApiProperty({ example: 'alice' })
   username: string;
+
+  @ApiProperty({
+    description:
+      'Shown once, to the registrant only: /auth/2fa/setup asks for it before the first authenticator is enrolled',
+  })
+  enrollmentTicket: string;
 }
 
 export class LoginResponseDto implements LoginResult {
@@ -24,7 +30,13 @@ export class LoginResponseDto implements LoginResult {
   next: 'totp-enroll' | 'totp-verify';
 }
 
-export class MeResponseDto extends RegisteredUserDto {
+export class MeResponseDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ example: 'alice' })
+  username: string;
+
   @ApiProperty()
   twoFactorEnabled: boolean;
 }

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { USERNAME_PATTERN, USERNAME_RULE } from './register.dto';
 
 export class LoginDto {
@@ -14,4 +14,15 @@ export class LoginDto {
   @IsNotEmpty()
   @MaxLength(4096)
   password: string;
+
+  /** Any string up to the bound is accepted: an invalid token counts as none, it is never an error. */
+  @ApiProperty({
+    required: false,
+    maxLength: 256,
+    description: 'The deviceToken of this client\'s last full login: its failures then count against this device only',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  deviceToken?: string;
 }

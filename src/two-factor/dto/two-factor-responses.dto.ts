@@ -19,12 +19,29 @@ export class RecoveryCodesDto {
   recoveryCodes: string[];
 }
 
-export class EnabledTwoFactorDto extends SessionTokensDto {
+export class EnrollmentTicketDto {
+  @ApiProperty({
+    description: 'Shown once: the one-time ticket /auth/2fa/setup asks for before a new authenticator is enrolled',
+  })
+  enrollmentTicket: string;
+}
+
+/** A completed login: the session's tokens and the device token for the next password step. */
+export class FullLoginDto extends SessionTokensDto {
+  @ApiProperty({
+    description:
+      'Send it back with the next POST /auth/login: failures that come with it count against this device only, ' +
+      'so an attacker locking the account does not lock this device out. Changes at every login',
+  })
+  deviceToken: string;
+}
+
+export class EnabledTwoFactorDto extends FullLoginDto {
   @ApiProperty({ type: [String], description: 'Shown once: each works once, in place of a TOTP code at /auth/2fa/verify' })
   recoveryCodes: string[];
 }
 
-export class VerifiedDto extends SessionTokensDto {
+export class VerifiedDto extends FullLoginDto {
   @ApiProperty({ required: false, description: 'Present when a recovery code was used: how many are left' })
   recoveryCodesRemaining?: number;
 }

@@ -1,0 +1,20 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+
+export class SetupTwoFactorDto {
+  /**
+   * Optional in the schema so that a missing ticket gets the route's own 403
+   * (in the one error shape) rather than a validation 400.
+   */
+  @ApiProperty({
+    required: false,
+    maxLength: 128,
+    description:
+      'The one-time enrollment ticket from registration, POST /auth/2fa/reset or the operator (CLI). ' +
+      'Required unless ENROLLMENT_TICKET_REQUIRED=false',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  enrollmentTicket?: string;
+}

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { SecurityEvents } from '../audit/security-events.service';
 import { USERNAME_PATTERN, USERNAME_RULE } from '../auth/dto/register.dto';
 import { AppConfigService } from '../config/app-config.service';
 import { AccountLockoutService } from '../rate-limit/account-lockout.service';
@@ -43,6 +44,7 @@ export class AdminService {
     private readonly totp: TotpService,
     private readonly vault: TotpSecretVault,
     private readonly config: AppConfigService,
+    private readonly events: SecurityEvents,
   ) {}
 
   get sharedStore(): boolean {
@@ -64,7 +66,9 @@ export class AdminService {
     const problem = this.passwordProblem(username, password);
     if (problem) throw new CliError(problem);
     try {
-      return await this.users.create(username, await this.hasher.hash(password));
+      const user = await this.users.create(username, await this.hasher.hash(password));
+      this.events.recordCliAction('cli.user.created', { userId: user.id, username: user.username });
+      return user;
     } catch (error) {
       if (error instanceof UsernameTakenError) throw new CliError(`User "${username}" already exists`);
       throw error;
@@ -87,6 +91,7 @@ export class AdminService {
 
   async unlock(user: User): Promise<void> {
     await this.lockout.reset(user.username);
+    this.events.recordCliAction('cli.user.unlocked', { userId: user.id, username: user.username });
   }
 
   /** As POST /auth/2fa/reset: authenticator, recovery codes and every session go. */
@@ -94,10 +99,12 @@ export class AdminService {
     await this.users.removeTotp(user.id);
     await this.recoveryCodes.removeAll(user.id);
     await this.sessions.endAllForUser(user.id);
+    this.events.recordCliAction('cli.user.2fa_reset', { userId: user.id, username: user.username });
   }
 
   async revokeSessions(user: User): Promise<void> {
     await this.sessions.endAllForUser(user.id);
+    this.events.recordCliAction('cli.sessions.revoked', { userId: user.id, username: user.username });
   }
 
   /**
@@ -133,6 +140,11 @@ export class AdminService {
         }
       }
     }
+    this.events.recordCliAction('cli.secrets.resealed', {
+      secrets: report.secrets,
+      resealed: report.resealed,
+      unreadable: report.unreadable.length,
+    });
     return report;
   }
 
@@ -158,6 +170,8 @@ export class AdminService {
     if (!(await this.users.enableTotp(pending.user.id, pending.sealed, result.timeStep))) {
       throw new CliError('The enrollment changed meanwhile (another setup or enable for this user): start again');
     }
-    return this.recoveryCodes.replace(pending.user.id);
+    const recoveryCodes = await this.recoveryCodes.replace(pending.user.id);
+    this.events.recordCliAction('cli.user.enrolled', { userId: pending.user.id, username: pending.user.username });
+    return recoveryCodes;
   }
 }

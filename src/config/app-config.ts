@@ -33,5 +33,5 @@ export interface AppConfig {
   lockout: { threshold: number; seconds: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'verbose';
   /** Security events are also appended, hash-chained, to logFile; undefined means off. */
-  audit: { logFile?: string };
+  audit: { logFile?: string; maxBytes: number; keep: number; queueMax: number };
 }

@@ -112,6 +112,11 @@ export function loadConfig(source: Source): AppConfig {
     },
     lockout: { threshold: env.LOCKOUT_THRESHOLD, seconds: env.LOCKOUT_SECONDS },
     logLevel: env.LOG_LEVEL,
-    audit: { logFile: env.AUDIT_LOG_FILE },
+    audit: {
+      logFile: env.AUDIT_LOG_FILE,
+      maxBytes: env.AUDIT_LOG_MAX_BYTES,
+      keep: env.AUDIT_LOG_KEEP,
+      queueMax: env.AUDIT_QUEUE_MAX,
+    },
   };
 }

@@ -36,8 +36,10 @@ export class TwoFactorSettingsService {
     await this.lockout.reserveAttempt(user.username, origin);
     await this.checker.check(user, code, origin);
     await this.lockout.refundAttempt(user.username);
+    // The old codes are replaced before the event is recorded, never after it.
+    const recoveryCodes = await this.recoveryCodes.replace(user.id);
     this.events.record('auth.recovery_codes.regenerated', origin, { userId: user.id });
-    return { recoveryCodes: await this.recoveryCodes.replace(user.id) };
+    return { recoveryCodes };
   }
 
   /** Removes the authenticator and every session: the next login enrolls again. */

@@ -26,7 +26,7 @@ export async function verifyAuditLog(path: string): Promise<VerifyResult> {
   const gap = missingRotation(path, files);
   if (gap) return { ok: false, count: 0, file: gap, line: 0, reason: 'a rotated file is missing from the set' };
   let prevHash: string | null = files[0] === path ? GENESIS_HASH : null;
-  const startsAfterRotation = prevHash === null;
+  let startsAfterRotation = false;
   let count = 0;
   for (const file of files) {
     if (!existsSync(file)) continue;
@@ -34,7 +34,11 @@ export async function verifyAuditLog(path: string): Promise<VerifyResult> {
     let lineNumber = 0;
     for await (const line of lines) {
       lineNumber += 1;
-      const check = checkLine(line, prevHash ?? claimedPrevHash(line));
+      if (prevHash === null) {
+        prevHash = claimedPrevHash(line);
+        startsAfterRotation = prevHash !== GENESIS_HASH;
+      }
+      const check = checkLine(line, prevHash);
       if (!check.ok) {
         lines.close();
         return { ok: false, count, file, line: lineNumber, reason: check.reason };

@@ -72,7 +72,8 @@ export class AuditWriter {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     closeSync(openSync(path, 'a', 0o600));
     const writer = new AuditWriter(path, options);
-    const release = await writer.lock({ retries: { retries: 100, minTimeout: 20, maxTimeout: 100 } });
+    // Up to ~15 s: a lock left by a writer killed a moment ago is stale (taken over) after 10 s.
+    const release = await writer.lock({ retries: { retries: 150, minTimeout: 20, maxTimeout: 100 } });
     try {
       chainEnd(path);
     } finally {

@@ -8,6 +8,7 @@
 //
 //   npm run bench                          everything, about 3 minutes
 //   npm run bench -- --only=bare,me,me-bad  a subset (ids below)
+//   npm run bench -- --only=audit-flood   the audit trail under a refused flood (issue 12 §1)
 //   npm run bench -- --profile             also one .cpuprofile per API scenario
 //                                           (figures are then under the profiler)
 //
@@ -67,6 +68,11 @@ const LOGIN = {
   idleProbeSeconds: 3,
 };
 
+// GET /health p99 for an allowed client (127.0.0.1, open-loop probe) with
+// AUDIT_LOG_FILE on, idle and while `connections` connections from outside
+// IP_ALLOWLIST (bound to floodAddress) flood it. Target: within `target` ×.
+const AUDIT_FLOOD = { connections: 4, floodAddress: '127.0.0.66', seconds: 5, idleSeconds: 5, probeIntervalMs: 10, target: 2 };
+
 const SCENARIOS = [
   { id: 'floor', server: 'floor', path: '/health', expect: 200, label: 'floor: node:https, same cert, JSON "ok"', measures: 'the physical floor' },
   { id: 'bare', server: 'bare', path: '/health', expect: 200, label: 'bare Nest route (no guards, no helmet)', measures: 'what the framework costs' },
@@ -86,7 +92,7 @@ const QUIET_WAIT_SECONDS = 10;
 const RETRY_BUDGET_SECONDS = 60;
 // A load generator this busy (share of its one core) is the bottleneck itself.
 const CLIENT_SATURATED = 0.9;
-const ALL_IDS = ['limiter', ...SCENARIOS.map((s) => s.id), 'login'];
+const ALL_IDS = ['limiter', ...SCENARIOS.map((s) => s.id), 'login', 'audit-flood'];
 
 const started = Date.now();
 const progress = (message) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}\n`);
@@ -296,6 +302,33 @@ async function rssAfterWindow(pid, startRss, floodEnded, settleSeconds) {
   return { first, returned: within(last) ? last : null, last };
 }
 
+/**
+ * The allowed client's /health p99 without, then with, the refused flood;
+ * the audit file's line count after (the server is stopped first, so every
+ * queued line and pending refusal count is written).
+ */
+async function measureAuditFlood(server, fixtures) {
+  const probeJob = (seconds) => ({ port: server.port, ca: fixtures.ca, intervalMs: AUDIT_FLOOD.probeIntervalMs, seconds });
+  progress(`audit-flood: /health latency probe without the flood, ${AUDIT_FLOOD.idleSeconds} s`);
+  const idle = await runJob('probe.js', probeJob(AUDIT_FLOOD.idleSeconds));
+  progress(`audit-flood: ${AUDIT_FLOOD.connections} connections from ${AUDIT_FLOOD.floodAddress} (refused) for ${AUDIT_FLOOD.seconds} s, with the probe`);
+  const [flood, flooded] = await Promise.all([
+    runJob('refused-flood.js', {
+      port: server.port,
+      ca: fixtures.ca,
+      connections: AUDIT_FLOOD.connections,
+      localAddress: AUDIT_FLOOD.floodAddress,
+      path: '/health',
+      seconds: AUDIT_FLOOD.seconds,
+    }),
+    runJob('probe.js', probeJob(AUDIT_FLOOD.seconds)),
+  ]);
+  await server.stop();
+  const file = path.join(fixtures.dir, 'audit', 'security.log');
+  const auditLines = readFileSync(file, 'utf8').split('\n').filter(Boolean).length;
+  return { idle, flooded, flood, auditLines };
+}
+
 async function main() {
   const options = parseArgs(process.argv.slice(2));
   const want = (id) => options.only.has(id);
@@ -333,6 +366,9 @@ async function main() {
       bare: want('bare') ? startHelperServer('bare', 'bare-nest-server.js', tlsEnv) : null,
       api: needApi ? apiStart('api') : null,
       apiLogged: needLogged ? apiStart('api-logged', { LOG_LEVEL: 'info' }) : null,
+      audit: want('audit-flood')
+        ? apiStart('audit', { IP_ALLOWLIST: '127.0.0.1/32', AUDIT_LOG_FILE: path.join(fixtures.dir, 'audit', 'security.log') })
+        : null,
       limiter: want('limiter')
         ? apiStart('limiter', { TRUSTED_PROXIES: '127.0.0.1/32', RATE_LIMIT_DEFAULT: LIMITER.rate }, { exposeGc: true })
         : null,
@@ -436,6 +472,15 @@ async function main() {
       progress(`login: ${report.fixed(flood.loginsPerSecond, 1)} logins/s, /health p99 ${report.fixed(idleProbe.p99Ms, 2)} ms idle -> ${report.fixed(floodProbe.p99Ms, 2)} ms during the flood`);
     }
 
+    let auditFlood = null;
+    if (want('audit-flood')) {
+      auditFlood = await measureAuditFlood(server.audit, fixtures);
+      progress(
+        `audit-flood: /health p99 ${report.fixed(auditFlood.idle.p99Ms, 2)} ms without the flood, ${report.fixed(auditFlood.flooded.p99Ms, 2)} ms during it ` +
+          `(${report.int(auditFlood.flood.rps)} refused req/s, ${auditFlood.auditLines} audit lines)`,
+      );
+    }
+
     let limiterFigures = null;
     if (limiter) {
       const remaining = limiter.floodEnded + limiter.settleSeconds * 1000 - Date.now();
@@ -465,7 +510,7 @@ async function main() {
     }
 
     await stopAll();
-    printAndSave({ options, rows, login, limiter: limiterFigures, fixtures, prof });
+    printAndSave({ options, rows, login, limiter: limiterFigures, auditFlood, fixtures, prof });
   } finally {
     if (!interrupted) {
       await stopAll();
@@ -512,7 +557,7 @@ function combineRounds(results) {
 
 /** The API logs only at error level here; anything it said is worth seeing. */
 function reportServerLogs(dir) {
-  for (const name of ['api', 'limiter']) {
+  for (const name of ['api', 'limiter', 'audit']) {
     const file = path.join(dir, `${name}.log`);
     let text = '';
     try {
@@ -526,7 +571,7 @@ function reportServerLogs(dir) {
   }
 }
 
-function printAndSave({ options, rows, login, limiter, fixtures, prof }) {
+function printAndSave({ options, rows, login, limiter, auditFlood, fixtures, prof }) {
   const bareRps = rows.bare?.rps;
   const tableRows = SCENARIOS.filter((s) => rows[s.id]).map((s) => rows[s.id]);
   if (login) {
@@ -612,6 +657,20 @@ function printAndSave({ options, rows, login, limiter, fixtures, prof }) {
         `what the GC freed was garbage an idle V8 had not collected, what stays is retained.`,
     );
   }
+  if (auditFlood) {
+    const ratio = auditFlood.flooded.p99Ms / auditFlood.idle.p99Ms;
+    out.push('');
+    out.push(
+      `Audit flood (AUDIT_LOG_FILE on, IP_ALLOWLIST=127.0.0.1/32): GET /health every ${AUDIT_FLOOD.probeIntervalMs} ms from an allowed client, ` +
+        `p99 ${report.fixed(auditFlood.idle.p99Ms, 2)} ms without the flood, ${report.fixed(auditFlood.flooded.p99Ms, 2)} ms while ${AUDIT_FLOOD.connections} connections from ` +
+        `${AUDIT_FLOOD.floodAddress} (outside the allowlist) sent ${report.int(auditFlood.flood.rps)} req/s (${report.statuses(auditFlood.flood.statusCodes)}): ` +
+        `${report.fixed(ratio, 2)} ×  ${ratio <= AUDIT_FLOOD.target ? 'PASS' : 'MISS'} (target within ${AUDIT_FLOOD.target} ×).`,
+    );
+    out.push(
+      `  ${report.int(auditFlood.flood.requests)} refusals became ${auditFlood.auditLines} audit line(s) (aggregated per address, kind and route every 10 s); ` +
+        `probe statuses ${report.statuses(auditFlood.flooded.statusCodes)}.`,
+    );
+  }
   out.push('');
   out.push(`Total runtime ${report.fixed(runtimeSeconds, 1)} s (build not included: see npm's timing).`);
   if (options.profile) out.push(`CPU profiles: ${prof.dir} (kept; summarise with node bench/profile-summary.js FILE)`);
@@ -652,6 +711,7 @@ function printAndSave({ options, rows, login, limiter, fixtures, prof }) {
       ]),
     ),
     login: login && { ...login, ratioToBare: bareRps ? login.loginsPerSecond / bareRps : null },
+    auditFlood: auditFlood && { ...auditFlood, settings: AUDIT_FLOOD, ratio: auditFlood.flooded.p99Ms / auditFlood.idle.p99Ms },
     limiter,
     targets,
     runtimeSeconds,

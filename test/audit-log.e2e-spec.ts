@@ -43,7 +43,7 @@ describe('AUDIT_LOG_FILE: hash-chained security events', () => {
     expect(after).toHaveLength(3);
     expect(after[2]).toMatchObject({ event: 'auth.login.password_ok', prevHash: before[1].hash });
     expect(readFileSync(file, 'utf8')).not.toContain(STRONG_PASSWORD);
-    await expect(verifyAuditLog(file)).resolves.toEqual({ ok: true, count: 3 });
+    await expect(verifyAuditLog(file)).resolves.toEqual({ ok: true, count: 3, files: 1, startsAfterRotation: false });
   }, 30_000);
 
   it('reports the first tampered line, from the function and from the CLI', async () => {

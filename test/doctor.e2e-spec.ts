@@ -80,6 +80,14 @@ describe('doctor (as a function)', () => {
     expect(runDoctor(goodProduction(), ROOT).some((f) => /APP_SECRET_PREVIOUS/.test(f.finding))).toBe(false);
   });
 
+  it('an audit set that cannot fit on its filesystem is a medium finding', () => {
+    const audit = { AUDIT_LOG_FILE: join(dir, 'audit', 'security.log'), AUDIT_LOG_KEEP: '1000', AUDIT_LOG_MAX_BYTES: String(2 ** 40) };
+    const findings = runDoctor({ ...goodProduction(), ...audit }, ROOT);
+    expect(findings.filter((f) => /AUDIT_LOG_FILE .* may grow to/.test(f.finding))).toEqual([expect.objectContaining({ severity: 'medium' })]);
+    const small = runDoctor({ ...goodProduction(), ...audit, AUDIT_LOG_KEEP: '1', AUDIT_LOG_MAX_BYTES: '4096' }, ROOT);
+    expect(small.some((f) => /AUDIT_LOG_FILE/.test(f.finding))).toBe(false);
+  });
+
   it('never throws, whatever the input', () => {
     expect(() => runDoctor({ NODE_ENV: 'staging', TRUSTED_PROXIES: 'not-an-ip', RATE_LIMIT_LOGIN: 'x' }, ROOT)).not.toThrow();
     expect(hasHighFinding(runDoctor({}, ROOT))).toBe(true);

@@ -1,7 +1,9 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { userInfo } from 'node:os';
 import type { Logger } from 'pino';
-import type { AuditFile } from './audit-file';
+import type { AuditWriter } from './audit-writer';
 import { escapeForLog } from './escape';
+import { MemoryRefusalAggregation, REFUSAL_EVENTS, type Refusal, type RefusalAggregation } from './refusal-aggregation';
 import type { RequestOrigin } from './request-origin';
 
 export const AUDIT_LOGGER = Symbol('AUDIT_LOGGER');
@@ -31,9 +33,18 @@ export const SECURITY_EVENTS = {
   'session.logout_all': 'info',
   'net.ip.refused': 'warn',
   'net.rate_limit.refused': 'warn',
+  // The admin CLI's actions (actor "cli", osUser: the operating-system user).
+  'cli.user.created': 'info',
+  'cli.user.enrolled': 'info',
+  'cli.user.2fa_reset': 'info',
+  'cli.user.unlocked': 'info',
+  'cli.user.enrollment_ticket': 'info',
+  'cli.sessions.revoked': 'info',
+  'cli.secrets.resealed': 'info',
 } as const;
 
 export type SecurityEventName = keyof typeof SECURITY_EVENTS;
+export type CliEventName = Extract<SecurityEventName, `cli.${string}`>;
 
 /**
  * Event details. Deliberately narrow: ids, counts and short labels. Never a
@@ -53,40 +64,116 @@ export interface SecurityEventFields {
   retryAfterSeconds?: number;
   bucket?: string;
   next?: string;
+  /** Aggregated refusals: how many refusals this one event stands for. */
+  count?: number;
+  /** TOTP secrets examined / re-sealed / unreadable (cli.secrets.resealed). */
+  secrets?: number;
+  resealed?: number;
+  unreadable?: number;
 }
+
+const REFUSALS: ReadonlySet<SecurityEventName> = new Set(REFUSAL_EVENTS);
 
 /**
  * Records security events: one JSON log line each (through the app's pino
- * logger) and, with AUDIT_LOG_FILE, one hash-chained line in that file.
+ * logger, synchronously) and, with AUDIT_LOG_FILE, one hash-chained line in
+ * that file (queued: AuditWriter writes it in a batch off the request path).
  * `origin` is the request the event happened in (null outside a request:
- * the admin CLI).
+ * the admin CLI, see recordCliAction).
+ *
+ * record() never throws into its caller and never waits: the protective
+ * action around it (ending a session, replacing codes) must not be undone,
+ * skipped or delayed by a failing sink. A failing audit file shows in
+ * /health/ready instead. Refusals (net.ip.refused, net.rate_limit.refused)
+ * are aggregated (RefusalAggregation); every other event is recorded as is.
  */
 @Injectable()
 export class SecurityEvents implements OnApplicationShutdown {
+  private readonly refusals: RefusalAggregation;
+  private osUser?: string;
+
   constructor(
     @Inject(AUDIT_LOGGER) private readonly logger: Logger,
-    @Inject(AUDIT_FILE) private readonly file: AuditFile | null,
-  ) {}
+    @Inject(AUDIT_FILE) private readonly file: AuditWriter | null,
+  ) {
+    this.refusals = new MemoryRefusalAggregation((refusal, count, manyAddresses) => this.aggregated(refusal, count, manyAddresses));
+  }
 
   record(event: SecurityEventName, origin: RequestOrigin | null, fields: SecurityEventFields = {}): void {
+    try {
+      if (REFUSALS.has(event)) this.refusals.refused({ event: event as Refusal['event'], origin, bucket: fields.bucket });
+      else this.write(event, origin, fields);
+    } catch (error) {
+      this.reportFailure(error);
+    }
+  }
+
+  /**
+   * An admin CLI action, recorded with `actor: "cli"` and the operating-system
+   * user running the CLI, to AUDIT_LOG_FILE (shared with a running API under
+   * its lock) and to the CLI's log on stderr. Call it after the action.
+   */
+  recordCliAction(event: CliEventName, fields: SecurityEventFields = {}): void {
+    try {
+      this.write(event, null, fields, { actor: 'cli', osUser: this.operatingSystemUser() });
+    } catch (error) {
+      this.reportFailure(error);
+    }
+  }
+
+  /** Pending refusal counts first, then the queue: SIGTERM (Nest's shutdown hooks) and the CLI's close. */
+  async onApplicationShutdown(): Promise<void> {
+    this.refusals.stop();
+    this.refusals.flush();
+    await this.file?.close();
+  }
+
+  private aggregated(refusal: Refusal, count: number, manyAddresses: boolean): void {
+    const origin = refusal.origin && manyAddresses ? { ...refusal.origin, clientAddress: null } : refusal.origin;
+    this.write(refusal.event, origin, { bucket: refusal.bucket, count, reason: manyAddresses ? 'many-addresses' : undefined });
+  }
+
+  private write(event: SecurityEventName, origin: RequestOrigin | null, fields: SecurityEventFields, actor: Record<string, string> = {}): void {
     const entry: Record<string, unknown> = {
       time: new Date().toISOString(),
       event,
       requestId: origin?.requestId ?? null,
       clientAddress: origin?.clientAddress ?? null,
       route: origin?.route ?? null,
+      ...actor,
     };
     for (const [key, value] of Object.entries(fields)) {
       if (value === undefined) continue;
       entry[key] = typeof value === 'string' ? escapeForLog(value) : value;
     }
+    // Queued before the log line, so a failing stdout cannot keep it out of the file.
+    this.file?.enqueue(entry, REFUSALS.has(event));
     // The log line's own "time" is pino's; the file keeps the entry's.
     const { time: _time, ...line } = entry;
-    this.logger[SECURITY_EVENTS[event]]({ securityEvent: true, ...line }, `security event ${event}`);
-    this.file?.append(entry);
+    try {
+      this.logger[SECURITY_EVENTS[event]]({ securityEvent: true, ...line }, `security event ${event}`);
+    } catch (error) {
+      this.reportFailure(error);
+    }
   }
 
-  onApplicationShutdown(): void {
-    this.file?.close();
+  private operatingSystemUser(): string {
+    if (this.osUser === undefined) {
+      try {
+        this.osUser = escapeForLog(userInfo().username);
+      } catch {
+        // A uid without a passwd entry (containers): the number still names it.
+        this.osUser = `uid:${process.getuid?.() ?? 'unknown'}`;
+      }
+    }
+    return this.osUser;
+  }
+
+  private reportFailure(error: unknown): void {
+    try {
+      this.logger.error({ err: error }, 'a security event could not be recorded');
+    } catch {
+      // Nowhere left to say it; the caller's action goes on regardless.
+    }
   }
 }

@@ -1,8 +1,10 @@
 import { verifyAuditLog } from './verify-audit-log';
 
 /**
- * npm run audit:verify -- <file>: exit 0 when the whole chain holds, 1 at
- * the first tampered line (its number is printed), 2 on a usage or read error.
+ * npm run audit:verify -- <file>: checks <file> and its rotated
+ * predecessors (<file>.1 … <file>.N) as one chain. Exit 0 when the whole
+ * chain holds, 1 at the first tampered line (file and line are printed), 2
+ * on a usage or read error.
  */
 async function main(argv: string[]): Promise<number> {
   const file = argv[0];
@@ -13,10 +15,11 @@ async function main(argv: string[]): Promise<number> {
   try {
     const result = await verifyAuditLog(file);
     if (result.ok) {
-      console.log(`OK: ${result.count} entries, chain intact`);
+      const start = result.startsAfterRotation ? '; it starts where the oldest rotated-away file ended (AUDIT_LOG_KEEP)' : '';
+      console.log(`OK: ${result.count} entries in ${result.files} file(s), chain intact${start}`);
       return 0;
     }
-    console.error(`TAMPERED: line ${result.line}: ${result.reason} (${result.count} entries before it are intact)`);
+    console.error(`TAMPERED: ${result.file} line ${result.line}: ${result.reason} (${result.count} entries before it are intact)`);
     return 1;
   } catch (error) {
     console.error(`cannot read ${file}: ${(error as Error).message}`);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { SecurityEvents } from '../audit/security-events.service';
 import { USERNAME_PATTERN, USERNAME_RULE } from '../auth/dto/register.dto';
 import { AppConfigService } from '../config/app-config.service';
 import { EnrollmentTicketsService } from '../enrollment/enrollment-tickets.service';
@@ -48,6 +49,7 @@ export class AdminService {
     private readonly vault: TotpSecretVault,
     private readonly config: AppConfigService,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly events: SecurityEvents,
   ) {}
 
   get sharedStore(): boolean {
@@ -76,7 +78,9 @@ export class AdminService {
       if (error instanceof UsernameTakenError) throw new CliError(`User "${username}" already exists`);
       throw error;
     }
-    return { user, enrollmentTicket: await this.tickets.issue(user.id) };
+    const enrollmentTicket = await this.tickets.issue(user.id);
+    this.events.recordCliAction('cli.user.created', { userId: user.id, username: user.username });
+    return { user, enrollmentTicket };
   }
 
   /** A new enrollment ticket for a user without a second factor; the previous one stops working. */
@@ -84,7 +88,9 @@ export class AdminService {
     if (user.totpEnabled) {
       throw new CliError(`User "${user.username}" already has an authenticator: run user:reset-2fa, which prints a ticket`);
     }
-    return this.tickets.issue(user.id);
+    const enrollmentTicket = await this.tickets.issue(user.id);
+    this.events.recordCliAction('cli.user.enrollment_ticket', { userId: user.id, username: user.username });
+    return enrollmentTicket;
   }
 
   list(): Promise<User[]> {
@@ -103,6 +109,7 @@ export class AdminService {
 
   async unlock(user: User): Promise<void> {
     await this.lockout.reset({ username: user.username });
+    this.events.recordCliAction('cli.user.unlocked', { userId: user.id, username: user.username });
   }
 
   /**
@@ -114,11 +121,14 @@ export class AdminService {
     await this.users.removeTotp(user.id);
     await this.recoveryCodes.removeAll(user.id);
     await this.credentials.revokeAll(user.id);
-    return this.tickets.issue(user.id);
+    const enrollmentTicket = await this.tickets.issue(user.id);
+    this.events.recordCliAction('cli.user.2fa_reset', { userId: user.id, username: user.username });
+    return enrollmentTicket;
   }
 
   async revokeSessions(user: User): Promise<void> {
     await this.credentials.revokeAll(user.id);
+    this.events.recordCliAction('cli.sessions.revoked', { userId: user.id, username: user.username });
   }
 
   /**
@@ -154,6 +164,11 @@ export class AdminService {
         }
       }
     }
+    this.events.recordCliAction('cli.secrets.resealed', {
+      secrets: report.secrets,
+      resealed: report.resealed,
+      unreadable: report.unreadable.length,
+    });
     return report;
   }
 
@@ -189,6 +204,8 @@ export class AdminService {
     if (!enrolled) {
       throw new CliError('The enrollment changed meanwhile (another setup, enable or reset for this user): start again');
     }
-    return this.recoveryCodes.replace(user.id);
+    const recoveryCodes = await this.recoveryCodes.replace(user.id);
+    this.events.recordCliAction('cli.user.enrolled', { userId: user.id, username: user.username });
+    return recoveryCodes;
   }
 }

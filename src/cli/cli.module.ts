@@ -35,7 +35,7 @@ export class CliModule {
       module: CliModule,
       imports: [
         AppConfigModule.register(config, secrets),
-        AuditModule.register(cliAuditConfig(config), cliLogger(config)),
+        AuditModule.register(config, cliLogger(config)),
         StateModule,
         RateLimitModule,
         DatabaseModule,
@@ -65,15 +65,6 @@ export class CliModule {
       ],
     };
   }
-}
-
-/**
- * The API process keeps the hash chain of AUDIT_LOG_FILE in memory: a second
- * writer (this CLI) appending to the same file would fork the chain, so the
- * CLI never opens it. Its security events still go to the log (stderr).
- */
-function cliAuditConfig(config: AppConfig): AppConfig {
-  return { ...config, audit: { ...config.audit, logFile: undefined } };
 }
 
 /** JSON log lines on stderr (stdout is the command's output), warnings and worse unless LOG_LEVEL is stricter. */

@@ -36,5 +36,5 @@ export interface AppConfig {
   devices: { tokenTtlSeconds: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'verbose';
   /** Security events are also appended, hash-chained, to logFile; undefined means off. */
-  audit: { logFile?: string };
+  audit: { logFile?: string; maxBytes: number; keep: number; queueMax: number };
 }

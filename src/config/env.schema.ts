@@ -114,6 +114,19 @@ export const envSchema = z.object({
   AUDIT_LOG_FILE: optionalText(
     'append security events to this file too, one hash-chained JSON line each (empty: off)',
   ),
+  AUDIT_LOG_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(4096)
+    .max(2 ** 40)
+    .describe('AUDIT_LOG_FILE rotates to <name>.1 before it would grow past this many bytes'),
+  AUDIT_LOG_KEEP: z.coerce.number().int().min(1).max(1000).describe('rotated audit files kept (<name>.1 … <name>.N)'),
+  AUDIT_QUEUE_MAX: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000_000)
+    .describe('audit events waiting for the file beyond this: /health/ready says not ready'),
 });
 
 export type Env = z.infer<typeof envSchema>;

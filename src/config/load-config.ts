@@ -114,6 +114,11 @@ export function loadConfig(source: Source): AppConfig {
     enrollment: { ticketRequired: env.ENROLLMENT_TICKET_REQUIRED ?? true, ticketTtlSeconds: env.ENROLLMENT_TICKET_TTL },
     devices: { tokenTtlSeconds: env.DEVICE_TOKEN_TTL },
     logLevel: env.LOG_LEVEL,
-    audit: { logFile: env.AUDIT_LOG_FILE },
+    audit: {
+      logFile: env.AUDIT_LOG_FILE,
+      maxBytes: env.AUDIT_LOG_MAX_BYTES,
+      keep: env.AUDIT_LOG_KEEP,
+      queueMax: env.AUDIT_QUEUE_MAX,
+    },
   };
 }

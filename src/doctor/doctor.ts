@@ -1,6 +1,6 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { existsSync, readFileSync, statfsSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { IpRangeList } from '../client-address/ip-range-list';
 import { ConfigError } from '../config/config.error';
 import { loadConfig } from '../config/load-config';
@@ -70,6 +70,7 @@ export function runDoctor(source: Source, root = process.cwd()): Finding[] {
     ['tls', () => checkTls(env, production, root, addOwn)],
     ['registration', () => checkRegistration(env, production, addOwn)],
     ['shared state', () => checkSharedState(env, production, addOwn)],
+    ['audit file', () => checkAuditFile(env, root, addOwn)],
   ];
   for (const [name, check] of checks) {
     try {
@@ -256,6 +257,32 @@ function checkSharedState(env: Source, production: boolean, add: Add): void {
   }
   if (production && postgres && !/sslmode=(require|verify-ca|verify-full)/.test(env.DATABASE_URL ?? '') && !/@(localhost|127\.)/.test(env.DATABASE_URL ?? '')) {
     add('low', 'DATABASE_URL to a remote PostgreSQL without sslmode=require/verify-full.', 'Add ?sslmode=verify-full (or require).');
+  }
+}
+
+const MIB = 1024 * 1024;
+
+/**
+ * The audit set can grow to AUDIT_LOG_KEEP rotated files plus the current
+ * one, each up to AUDIT_LOG_MAX_BYTES (plus one batch). A filesystem with
+ * less room fills up: audit writes then fail and the instance reports not
+ * ready until there is space again.
+ */
+function checkAuditFile(env: Source, root: string, add: Add): void {
+  if (!env.AUDIT_LOG_FILE) return;
+  const maxBytes = Number(env.AUDIT_LOG_MAX_BYTES ?? 100 * MIB);
+  const keep = Number(env.AUDIT_LOG_KEEP ?? 10);
+  const budget = (keep + 1) * maxBytes;
+  let dir = dirname(resolve(root, env.AUDIT_LOG_FILE));
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  const stats = statfsSync(dir);
+  const free = stats.bavail * stats.bsize;
+  if (free < budget) {
+    add(
+      'medium',
+      `AUDIT_LOG_FILE ${env.AUDIT_LOG_FILE}: the audit set may grow to ${Math.ceil(budget / MIB)} MiB ((AUDIT_LOG_KEEP=${keep} + 1) × AUDIT_LOG_MAX_BYTES) but its filesystem has ${Math.floor(free / MIB)} MiB free.`,
+      'Give it more room, or lower AUDIT_LOG_KEEP or AUDIT_LOG_MAX_BYTES (ship rotated files off the machine); a full disk makes the instance not ready.',
+    );
   }
 }
 

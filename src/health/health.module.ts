@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { AuditFileHealthIndicator } from './audit-file.health';
 import { HealthController } from './health.controller';
 import { HealthService } from './health.service';
 import { ShortLivedStoreHealthIndicator } from './short-lived-store.health';
@@ -9,6 +10,6 @@ import { ShortLivedStoreHealthIndicator } from './short-lived-store.health';
   // details; the 503 is already logged by the error filter.
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
-  providers: [HealthService, ShortLivedStoreHealthIndicator],
+  providers: [HealthService, ShortLivedStoreHealthIndicator, AuditFileHealthIndicator],
 })
 export class HealthModule {}

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { AppConfigService } from '../config/app-config.service';
 import { DependencyUnavailableException } from '../state/dependency-unavailable.exception';
 import { ShortLivedStore } from '../state/short-lived.store';
+import { AuditFileHealthIndicator } from './audit-file.health';
 import { ShortLivedStoreHealthIndicator } from './short-lived-store.health';
 
 const PROBE_TIMEOUT_MS = 1000;
@@ -18,6 +19,7 @@ export class HealthService {
     private readonly database: TypeOrmHealthIndicator,
     private readonly storeIndicator: ShortLivedStoreHealthIndicator,
     private readonly config: AppConfigService,
+    private readonly auditFile: AuditFileHealthIndicator,
   ) {}
 
   /**
@@ -35,7 +37,8 @@ export class HealthService {
   /**
    * Readiness through @nestjs/terminus: `{ status: 'ok', info, error, details }`
    * with one entry per dependency (database; redis only when REDIS_URL is
-   * set). Not ready is a 503 in the API's one error shape, naming the
+   * set; audit only when AUDIT_LOG_FILE is set: down while its writes fail or
+   * its queue is over AUDIT_QUEUE_MAX). Not ready is a 503 in the API's one error shape, naming the
    * dependencies that are down; the drivers' own messages (hosts, ports,
    * credentials in a URL) are never shown to the caller.
    */
@@ -44,6 +47,7 @@ export class HealthService {
       () => this.database.pingCheck('database', { connection: this.dataSource }).withTimeout(PROBE_TIMEOUT_MS),
     ];
     if (this.config.app.redis.url) checks.push(() => this.storeIndicator.pingCheck('redis', PROBE_TIMEOUT_MS));
+    if (this.auditFile.configured) checks.push(() => this.auditFile.check('audit'));
     try {
       return await this.healthChecks.check(checks);
     } catch (error) {

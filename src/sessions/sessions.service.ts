@@ -131,9 +131,10 @@ export class SessionsService implements OnApplicationBootstrap {
     }
   }
 
+  /** The session ends first: recording the theft must never be what keeps the thief's token alive. */
   private async reuseDetected(session: Session, origin: RequestOrigin): Promise<void> {
-    this.events.record('session.refresh.reuse', origin, { userId: session.userId, sessionId: session.id });
     await this.end(session.id);
+    this.events.record('session.refresh.reuse', origin, { userId: session.userId, sessionId: session.id });
   }
 
   private async issueRefreshToken(sessionId: string, now: number): Promise<string> {

@@ -38,8 +38,10 @@ export class TwoFactorSettingsService {
     await this.lockout.reserveAttempt({ username: user.username }, origin);
     await this.checker.check(user, code, user.credentialVersion, origin);
     await this.lockout.refundAttempt({ username: user.username });
+    // The old codes are replaced before the event is recorded, never after it.
+    const recoveryCodes = await this.recoveryCodes.replace(user.id);
     this.events.record('auth.recovery_codes.regenerated', origin, { userId: user.id });
-    return { recoveryCodes: await this.recoveryCodes.replace(user.id) };
+    return { recoveryCodes };
   }
 
   /**

@@ -96,8 +96,8 @@ export class TwoFactorService {
     // Set up before an APP_SECRET rotation: re-sealed now, as a TOTP login
     // would, or it would stop opening once APP_SECRET_PREVIOUS is removed.
     if (opened.resealed) await this.users.resealTotpSecret(user.id, sealed, opened.resealed);
-    this.events.record('auth.2fa.enrolled', origin, { userId: user.id });
     const recoveryCodes = await this.recoveryCodes.replace(user.id);
+    this.events.record('auth.2fa.enrolled', origin, { userId: user.id });
     return { ...(await this.completeLogin(user, principal, 'enrollment', origin)), recoveryCodes };
   }
 

@@ -28,7 +28,8 @@ export async function readOrCreateDevSecret(
   if (existing !== undefined) return existing;
 
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const value = create();
+  // Trimmed like what is read back, so the first start and every later one see the same value.
+  const value = create().trim();
   const temp = join(dir, `.${name}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     const handle = await open(temp, 'wx', 0o600);

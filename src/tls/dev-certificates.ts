@@ -147,7 +147,11 @@ function nameConstraintsExtension(): x509.Extension {
   return new x509.Extension(id_ce_nameConstraints, true, value);
 }
 
-/** True when the CA carries exactly the critical name constraints this code writes. */
+/** True when the CA certificate (DER) carries exactly the critical name constraints this code writes. */
+export function devCaHasNameConstraints(der: Buffer): boolean {
+  return hasNameConstraints(new x509.X509Certificate(der));
+}
+
 function hasNameConstraints(cert: x509.X509Certificate): boolean {
   const found = cert.getExtension(id_ce_nameConstraints);
   const expected = nameConstraintsExtension();

@@ -6,6 +6,7 @@ import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { createRootLogger, forgetPreviousPinoRoot } from './audit/logging';
+import { restrictNewFilesToOwner } from './common/owner-only-files';
 import type { AppConfig } from './config/app-config';
 import { loadConfig } from './config/load-config';
 import { resolveRuntimeSecrets } from './config/runtime-secrets';
@@ -25,11 +26,19 @@ export async function createApp(
   source: Record<string, string | undefined>,
   options: CreateAppOptions = {},
 ): Promise<{ app: NestFastifyApplication; config: AppConfig }> {
+  restrictNewFilesToOwner();
   const config = loadConfig(source);
   // Every line, Nest's own included, is JSON through this one pino logger.
   // Before the container exists (secrets, TLS, the dev-CA hint) it is written to directly.
   const rootLogger = createRootLogger(config, options.logDestination);
   const bootstrapLog = rootLogger.child({ context: 'Bootstrap' });
+  if (config.nodeEnvUnset) {
+    // The first line, in words: an operator who forgot NODE_ENV learns it here, not from an incident.
+    bootstrapLog.warn(
+      'NODE_ENV is not set, so this is development mode: generated dev secrets and certificates, open registration, ' +
+        'production checks relaxed. Set NODE_ENV=production for a deployment.',
+    );
+  }
   const log = (message: string) => bootstrapLog.info(message);
   const secrets = await resolveRuntimeSecrets(config, log);
   const https = await loadServerTls(config, log);

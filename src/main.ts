@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
+import { restrictNewFilesToOwner } from './common/owner-only-files';
 import { ConfigError } from './config/config.error';
 import { readEnvironment } from './config/env.source';
 
 async function bootstrap(): Promise<void> {
+  restrictNewFilesToOwner();
   const { app, config } = await createApp(readEnvironment());
   await app.listen({ host: config.http.host, port: config.http.port });
   const host = ['0.0.0.0', '::'].includes(config.http.host) ? 'localhost' : config.http.host;

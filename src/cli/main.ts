@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { Command, CommanderError } from 'commander';
 import { resolve } from 'node:path';
 import { toString as qrToString } from 'qrcode';
+import { restrictNewFilesToOwner } from '../common/owner-only-files';
 import type { AppConfig } from '../config/app-config';
 import { ConfigError } from '../config/config.error';
 import { readEnvironment } from '../config/env.source';
@@ -347,6 +348,7 @@ function defaultIo(): CliIo {
 }
 
 if (require.main === module) {
+  restrictNewFilesToOwner();
   void runCli(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

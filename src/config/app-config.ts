@@ -9,6 +9,8 @@ export interface RateLimit {
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
   isProduction: boolean;
+  /** NODE_ENV was not set: development by default, which the first log line says. */
+  nodeEnvUnset: boolean;
   http: { host: string; port: number; bodyLimitBytes: number };
   tls: { certFile?: string; keyFile?: string; certsDir: string };
   database: { url: string; poolSize: number };

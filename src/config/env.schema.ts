@@ -9,6 +9,15 @@ import { z } from 'zod';
 const seconds = (description: string) =>
   z.coerce.number().int().positive().max(10 * 365 * 24 * 3600).describe(description);
 
+/** A lifetime with a hard ceiling: beyond it a stolen token or a guessed code is worth too much. */
+const limitedSeconds = (description: string, limit: number, why: string) =>
+  z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(limit, `must be at most ${limit} seconds (${why})`)
+    .describe(description);
+
 const optionalText = (description: string) =>
   z
     .string()
@@ -35,11 +44,14 @@ const bool = (description: string) =>
     .describe(description);
 
 export const envSchema = z.object({
+  // Blank counts as unset (`NODE_ENV=` in a .env file): development, said so in the first log line.
   NODE_ENV: z
-    .enum(['development', 'production', 'test'])
-    .default('development')
-    .describe('development, test or production; production refuses weak or missing secrets'),
-  HOST: z.string().min(1).describe('address to listen on'),
+    .preprocess(
+      (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+      z.enum(['development', 'production', 'test']).optional(),
+    )
+    .describe('development, test or production; unset means development; production refuses weak or missing secrets'),
+  HOST: optionalText('address to listen on (unset: 127.0.0.1, in production 0.0.0.0)'),
   PORT: z.coerce.number().int().min(0).max(65535).describe('HTTPS port'),
   DATABASE_URL: z
     .string()
@@ -66,8 +78,8 @@ export const envSchema = z.object({
   ),
   JWT_ISSUER: z.string().min(1).describe('iss claim of access tokens'),
   JWT_AUDIENCE: z.string().min(1).describe('aud claim of access tokens'),
-  JWT_ACCESS_TTL: seconds('access-token lifetime in seconds'),
-  PREAUTH_TTL: seconds('pre-auth token lifetime in seconds'),
+  JWT_ACCESS_TTL: limitedSeconds('access-token lifetime in seconds', 86_400, 'one day; a stolen access token lives that long'),
+  PREAUTH_TTL: limitedSeconds('pre-auth token lifetime in seconds', 900, '15 minutes; a stolen password opens a code-guessing window that long'),
   REFRESH_TTL: seconds('absolute session (refresh token family) lifetime in seconds'),
   SESSION_IDLE_TTL: seconds('a session without a refresh for this many seconds ends'),
   TOTP_ISSUER: z
@@ -80,7 +92,7 @@ export const envSchema = z.object({
     .number()
     .int()
     .min(0)
-    .max(5)
+    .max(2, 'must be at most 2 (each extra step accepts more codes, and a guessed code more often)')
     .describe('accepted TOTP steps either side of now'),
   TLS_CERT_FILE: optionalText('PEM certificate chain (required in production)'),
   TLS_KEY_FILE: optionalText('PEM private key of the certificate (required in production)'),

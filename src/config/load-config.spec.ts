@@ -41,7 +41,8 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       env: 'development',
       isProduction: false,
-      http: { host: '0.0.0.0', port: 3443, bodyLimitBytes: 16 * 1024 },
+      nodeEnvUnset: true,
+      http: { host: '127.0.0.1', port: 3443, bodyLimitBytes: 16 * 1024 },
       tls: { certFile: undefined, keyFile: undefined, certsDir: 'certs' },
       database: { url: 'sqlite:data/app.db' },
       secrets: { appSecret: undefined, devSecretsDir: 'data/dev-secrets' },
@@ -61,6 +62,66 @@ describe('loadConfig', () => {
       },
       lockout: { threshold: 10, seconds: 900 },
       logLevel: 'info',
+    });
+  });
+
+  describe('HOST', () => {
+    it('defaults to loopback outside production and to every interface in production', () => {
+      expect(loadConfig({ ...DEFAULTS }).http.host).toBe('127.0.0.1');
+      expect(loadConfig({ ...DEFAULTS, NODE_ENV: 'development' }).http.host).toBe('127.0.0.1');
+      expect(loadConfig({ ...DEFAULTS, NODE_ENV: 'test' }).http.host).toBe('127.0.0.1');
+      expect(loadConfig(production()).http.host).toBe('0.0.0.0');
+    });
+
+    it('takes an explicit value in any mode; blank (as in .env.example) means unset', () => {
+      expect(loadConfig({ ...DEFAULTS, HOST: '0.0.0.0' }).http.host).toBe('0.0.0.0');
+      expect(loadConfig({ ...production(), HOST: '10.0.0.20' }).http.host).toBe('10.0.0.20');
+      expect(loadConfig({ ...DEFAULTS, HOST: '' }).http.host).toBe('127.0.0.1');
+      expect(loadConfig({ ...production(), HOST: ' ' }).http.host).toBe('0.0.0.0');
+    });
+  });
+
+  describe('NODE_ENV', () => {
+    it('unset or blank means development, and the configuration says it was not set', () => {
+      for (const value of [undefined, '', ' ']) {
+        expect(loadConfig({ ...DEFAULTS, NODE_ENV: value })).toMatchObject({ env: 'development', nodeEnvUnset: true });
+      }
+    });
+
+    it.each(['development', 'test', 'production'])('%s is explicit', (value) => {
+      const source = value === 'production' ? production() : { ...DEFAULTS, NODE_ENV: value };
+      expect(loadConfig(source)).toMatchObject({ env: value, nodeEnvUnset: false });
+    });
+  });
+
+  describe('hard limits, in every mode', () => {
+    const modes: [string, () => Source][] = [
+      ['development', () => ({ ...DEFAULTS })],
+      ['production', production],
+    ];
+
+    describe.each(modes)('%s', (_mode, base) => {
+      it.each([
+        ['TOTP_WINDOW', '3', /^  - TOTP_WINDOW: must be at most 2\b/m],
+        ['PREAUTH_TTL', '901', /^  - PREAUTH_TTL: must be at most 900 seconds/m],
+        ['JWT_ACCESS_TTL', '86401', /^  - JWT_ACCESS_TTL: must be at most 86400 seconds/m],
+        ['TRUSTED_PROXIES', '0.0.0.0/0', /^  - TRUSTED_PROXIES: must not contain 0\.0\.0\.0\/0 or ::\/0 \(found 0\.0\.0\.0\/0\)/m],
+        ['TRUSTED_PROXIES', '10.0.0.5,::/0', /^  - TRUSTED_PROXIES: must not contain .*\(found ::\/0\)/m],
+        // The same range spelled as IPv4-mapped IPv6, or with zeros written out.
+        ['TRUSTED_PROXIES', '::ffff:0.0.0.0/96', /^  - TRUSTED_PROXIES: must not contain .*\(found 0\.0\.0\.0\/0\)/m],
+        ['TRUSTED_PROXIES', '0:0:0:0:0:0:0:0/0', /^  - TRUSTED_PROXIES: must not contain .*\(found ::\/0\)/m],
+      ])('refuses %s=%s, naming the variable and the limit', (name, value, message) => {
+        expect(configError({ ...base(), [name]: value })).toMatch(message);
+      });
+
+      it.each([
+        ['TOTP_WINDOW', '2'],
+        ['PREAUTH_TTL', '900'],
+        ['JWT_ACCESS_TTL', '86400'],
+        ['TRUSTED_PROXIES', '10.0.0.0/8,2001:db8::/32'],
+      ])('accepts %s=%s, at the limit', (name, value) => {
+        expect(() => loadConfig({ ...base(), [name]: value })).not.toThrow();
+      });
     });
   });
 
@@ -236,7 +297,6 @@ describe('loadConfig', () => {
       ['PORT', '-1'],
       ['PORT', '65536'],
       ['PORT', '3443.5'],
-      ['HOST', ''],
       ['DATABASE_URL', 'mysql://db/app'],
       ['DATABASE_URL', 'app.db'],
       ['JWT_ALGORITHM', 'RS256'],
@@ -247,7 +307,7 @@ describe('loadConfig', () => {
       ['PREAUTH_TTL', '1.5'],
       ['TOTP_ISSUER', 'Acme:Corp'],
       ['TOTP_ISSUER', 'x'.repeat(65)],
-      ['TOTP_WINDOW', '6'],
+      ['TOTP_WINDOW', '3'],
       ['TOTP_WINDOW', '-1'],
       ['RATE_LIMIT_DEFAULT', '100'],
       ['RATE_LIMIT_LOGIN', '10'],
@@ -269,7 +329,7 @@ describe('loadConfig', () => {
       expect(configError({ ...DEFAULTS, [name]: value })).toMatch(new RegExp(`^  - ${name}: `, 'm'));
     });
 
-    it.each(['HOST', 'PORT', 'JWT_ISSUER', 'JWT_AUDIENCE', 'RATE_LIMIT_LOGIN', 'LOG_LEVEL'])(
+    it.each(['PORT', 'JWT_ISSUER', 'JWT_AUDIENCE', 'RATE_LIMIT_LOGIN', 'LOG_LEVEL'])(
       'a missing %s (no defaults file) is named too',
       (name) => {
         expect(configError({ ...DEFAULTS, [name]: undefined })).toMatch(new RegExp(`^  - ${name}: `, 'm'));

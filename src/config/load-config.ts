@@ -13,6 +13,15 @@ const PREAUTH_MAX_CODE_ATTEMPTS = 5;
 const DEV_ALLOWLIST = '127.0.0.0/8,::1/128';
 
 /**
+ * HOST when unset: a development server (generated secrets, open
+ * registration, docs UI) stays on this machine unless someone asks for more;
+ * production listens on every interface, behind IP_ALLOWLIST.
+ */
+export function defaultHost(isProduction: boolean): string {
+  return isProduction ? '0.0.0.0' : '127.0.0.1';
+}
+
+/**
  * Validates the environment once, at startup. Every problem is collected and
  * reported together, each naming its variable, so an operator fixes them in
  * one go instead of one restart per mistake.
@@ -26,7 +35,8 @@ export function loadConfig(source: Source): AppConfig {
   }
   const env = parsed.data;
   const problems: string[] = [];
-  const isProduction = env.NODE_ENV === 'production';
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  const isProduction = nodeEnv === 'production';
 
   const ranges = (value: string, name: string): IpRangeList => {
     try {
@@ -37,6 +47,15 @@ export function loadConfig(source: Source): AppConfig {
     }
   };
   const trustedProxies = ranges(env.TRUSTED_PROXIES, 'TRUSTED_PROXIES');
+  // Entries are canonical, so ::ffff:0.0.0.0/96 is caught as 0.0.0.0/0 too.
+  // Trusting every peer as a proxy lets any client write its own address.
+  const everyone = trustedProxies.entries().filter((entry) => entry.endsWith('/0'));
+  if (everyone.length > 0) {
+    problems.push(
+      `TRUSTED_PROXIES: must not contain 0.0.0.0/0 or ::/0 (found ${everyone.join(', ')}): any client could forge ` +
+        'X-Forwarded-For and escape the allowlist and rate limits; list only your reverse proxies',
+    );
+  }
   const allowlist = ranges(env.IP_ALLOWLIST ?? (isProduction ? '' : DEV_ALLOWLIST), 'IP_ALLOWLIST');
 
   if (env.JWT_ALGORITHM === 'HS256') {
@@ -76,9 +95,10 @@ export function loadConfig(source: Source): AppConfig {
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
-    env: env.NODE_ENV,
+    env: nodeEnv,
     isProduction,
-    http: { host: env.HOST, port: env.PORT, bodyLimitBytes: BODY_LIMIT_BYTES },
+    nodeEnvUnset: env.NODE_ENV === undefined,
+    http: { host: env.HOST ?? defaultHost(isProduction), port: env.PORT, bodyLimitBytes: BODY_LIMIT_BYTES },
     tls: { certFile: env.TLS_CERT_FILE, keyFile: env.TLS_KEY_FILE, certsDir: env.CERTS_DIR },
     database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
     redis: { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX },

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { AppConfig } from './app-config';
 import { ConfigError } from './config.error';
 import { createAppSecret, createEs256PrivateKeyPem, readOrCreateDevSecret } from './dev-secrets';
+import { readPrivateKeyFile } from './private-key-file';
 
 /** Secret material resolved once at startup, before the Nest container exists. */
 export interface RuntimeSecrets {
@@ -34,7 +35,7 @@ export async function resolveRuntimeSecrets(
     return { ...base, jwtSecret: Buffer.from(config.jwt.secret ?? '', 'utf8'), jwtPreviousPublicKeyPems: [] };
   }
   const jwtPrivateKeyPem = config.jwt.privateKeyFile
-    ? await readKeyFile(config.jwt.privateKeyFile, 'JWT_PRIVATE_KEY_FILE')
+    ? (await readPrivateKeyFile(config.jwt.privateKeyFile, 'JWT_PRIVATE_KEY_FILE', config.isProduction)).toString('utf8')
     : await readOrCreateDevSecret(dir, 'jwt-es256.pem', createEs256PrivateKeyPem, log);
   const jwtPreviousPublicKeyPems = await Promise.all(
     config.jwt.previousPublicKeyFiles.map((file) => readKeyFile(file, 'JWT_PREVIOUS_PUBLIC_KEY_FILES')),

@@ -35,7 +35,8 @@ export function dataSourceOptions(url: string, poolSize: number): DataSourceOpti
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length);
     const database = file === ':memory:' ? file : resolve(file);
-    if (database !== ':memory:') mkdirSync(dirname(database), { recursive: true });
+    // The owner's alone, like the files SQLite creates in it under the process umask (077).
+    if (database !== ':memory:') mkdirSync(dirname(database), { recursive: true, mode: 0o700 });
     // WAL: a crash loses no committed write, and readers do not block the writer.
     return { ...common, type: 'better-sqlite3', database, enableWAL: database !== ':memory:' };
   }

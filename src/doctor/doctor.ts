@@ -1,11 +1,13 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { existsSync, readFileSync, statfsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, statfsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { IpRangeList } from '../client-address/ip-range-list';
+import { parseStrictIp } from '../client-address/parse-ip';
 import { ConfigError } from '../config/config.error';
-import { loadConfig } from '../config/load-config';
+import { defaultHost, loadConfig } from '../config/load-config';
+import { privateKeyModeFix, privateKeyModeProblem } from '../config/private-key-file';
 import { secretWeakness } from '../config/secret-strength';
-import { devCertificatePaths } from '../tls/dev-certificates';
+import { devCaHasNameConstraints, devCertificatePaths } from '../tls/dev-certificates';
 
 export type Severity = 'high' | 'medium' | 'low' | 'info';
 
@@ -64,6 +66,8 @@ export function runDoctor(source: Source, root = process.cwd()): Finding[] {
     ['mode', () => checkMode(env, addOwn)],
     ['secrets', () => checkSecrets(env, production, root, addOwn)],
     ['jwt', () => checkJwt(env, production, root, addOwn)],
+    ['key files', () => checkKeyFileModes(env, production, root, addOwn)],
+    ['database files', () => checkDatabaseFiles(env, root, addOwn)],
     ['allowlist', () => checkAllowlist(env, addOwn)],
     ['proxies', () => checkTrustedProxies(env, addOwn)],
     ['rate limits', () => checkRateLimits(env, production, addOwn)],
@@ -90,10 +94,26 @@ export function hasHighFinding(findings: Finding[]): boolean {
 
 type Add = (severity: Severity, finding: string, fix: string) => void;
 
+const LOOPBACK = IpRangeList.parse('127.0.0.0/8,::1/128', 'HOST');
+
+function isLoopback(host: string): boolean {
+  const address = parseStrictIp(host);
+  return host === 'localhost' || (address !== null && LOOPBACK.contains(address));
+}
+
 function checkMode(env: Source, add: Add): void {
-  if (env.NODE_ENV !== 'production') {
-    add('info', `NODE_ENV=${env.NODE_ENV ?? 'development'}: secrets may be generated dev files and production checks are relaxed.`, 'Set NODE_ENV=production for a deployment.');
+  if (env.NODE_ENV === 'production') return;
+  const host = env.HOST ?? defaultHost(false);
+  if (!env.NODE_ENV && !isLoopback(host)) {
+    add(
+      'high',
+      `NODE_ENV is not set (so development: generated secrets, open registration, docs) and HOST=${host} is reachable from the network.`,
+      'Set NODE_ENV=production for a deployment; for development, leave HOST unset (127.0.0.1).',
+    );
+  } else if (!isLoopback(host)) {
+    add('medium', `NODE_ENV=${env.NODE_ENV} (development checks) listens on HOST=${host}, reachable from the network.`, 'Leave HOST unset (127.0.0.1) outside production, or set NODE_ENV=production.');
   }
+  add('info', `NODE_ENV=${env.NODE_ENV ?? 'development (unset)'}: secrets may be generated dev files and production checks are relaxed.`, 'Set NODE_ENV=production for a deployment.');
 }
 
 function checkSecrets(env: Source, production: boolean, root: string, add: Add): void {
@@ -108,6 +128,15 @@ function checkSecrets(env: Source, production: boolean, root: string, add: Add):
     const devFile = join(devDir, 'app-secret');
     if (production && existsSync(devFile) && readFileSync(devFile, 'utf8').trim() === secret) {
       add('high', `APP_SECRET in production is the generated development secret (${display(devFile, root)}).`, 'Generate a new production secret; never reuse dev files.');
+    }
+  }
+  if (!production) {
+    for (const name of ['app-secret', 'jwt-es256.pem']) {
+      const file = join(devDir, name);
+      const mode = existsSync(file) ? statSync(file).mode & 0o777 : 0;
+      if (mode & 0o077) {
+        add('high', `The dev secret ${display(file, root)} is accessible by group or others (mode 0${mode.toString(8)}): the API refuses to start with it.`, `Run chmod 600 ${file}.`);
+      }
     }
   }
   if (env.APP_SECRET_PREVIOUS && secretWeakness(env.APP_SECRET_PREVIOUS)) {
@@ -159,10 +188,42 @@ function checkTrustedProxies(env: Source, add: Add): void {
     const [address, prefixText] = entry.split('/');
     const prefix = Number(prefixText);
     const v6 = address.includes(':');
-    if (prefix === 0) {
-      add('high', `TRUSTED_PROXIES trusts every address (${entry}): any client can forge X-Forwarded-For and escape rate limits and the allowlist.`, 'List only your reverse proxies (single addresses or a small subnet).');
-    } else if (prefix < (v6 ? TRUSTED_PROXY_MIN_PREFIX.ipv6 : TRUSTED_PROXY_MIN_PREFIX.ipv4)) {
+    // A /0 never gets here: the API refuses it, and the config finding says so.
+    if (prefix < (v6 ? TRUSTED_PROXY_MIN_PREFIX.ipv6 : TRUSTED_PROXY_MIN_PREFIX.ipv4)) {
       add('medium', `TRUSTED_PROXIES entry ${entry} is wider than /${v6 ? TRUSTED_PROXY_MIN_PREFIX.ipv6 : TRUSTED_PROXY_MIN_PREFIX.ipv4}: every host in it may set the client address.`, 'Narrow it to the proxies themselves.');
+    }
+  }
+}
+
+/** The API refuses these in production (OpenSSH's rule); elsewhere it still uses them. */
+function checkKeyFileModes(env: Source, production: boolean, root: string, add: Add): void {
+  const files = [
+    ['JWT_PRIVATE_KEY_FILE', env.JWT_ALGORITHM === 'HS256' ? undefined : env.JWT_PRIVATE_KEY_FILE],
+    ['TLS_KEY_FILE', env.TLS_KEY_FILE],
+  ] as const;
+  for (const [variable, file] of files) {
+    const path = file && resolve(root, file);
+    if (!path || !existsSync(path)) continue;
+    const problem = privateKeyModeProblem(statSync(path));
+    if (!problem) continue;
+    add(
+      production ? 'high' : 'low',
+      `${variable} ${file} ${problem}${production ? ': the API refuses to start with it' : '; production would refuse it'}.`,
+      `${privateKeyModeFix(file)}.`,
+    );
+  }
+}
+
+/** Files created before the umask 077 (or copied in) can still be open to others. */
+function checkDatabaseFiles(env: Source, root: string, add: Add): void {
+  const url = env.DATABASE_URL ?? '';
+  if (!url.startsWith('sqlite:') || url === 'sqlite::memory:') return;
+  const database = resolve(root, url.slice('sqlite:'.length));
+  for (const path of [dirname(database), database, `${database}-wal`, `${database}-shm`]) {
+    if (!existsSync(path)) continue;
+    const mode = statSync(path).mode & 0o777;
+    if (mode & 0o077) {
+      add('medium', `The SQLite ${path === dirname(database) ? 'directory' : 'file'} ${display(path, root)} is accessible by group or others (mode 0${mode.toString(8)}): password hashes and sealed TOTP secrets.`, `Run chmod ${path === dirname(database) ? '700' : '600'} ${path}.`);
     }
   }
 }
@@ -200,6 +261,9 @@ function checkTls(env: Source, production: boolean, root: string, add: Add): voi
   if (!env.TLS_CERT_FILE || !env.TLS_KEY_FILE) {
     if (production) return; // already a config finding
     add('info', `TLS: development certificates from ${display(certsDir, root)} (dev CA).`, 'Set TLS_CERT_FILE and TLS_KEY_FILE for a deployment.');
+    if (devCa && !devCaHasNameConstraints(devCa.raw)) {
+      add('medium', `The dev CA in ${display(certsDir, root)} has no name constraints: its key can sign a certificate for any site that clients trusting it accept.`, 'Restart the API (it replaces the CA) or run `npm run cli -- certs:dev`, then trust the new dev-ca.crt and remove the old one.');
+    }
     const devServer = readCert(devCertificatePaths(certsDir).serverCert);
     if (devServer) checkExpiry(devServer, 'the dev server certificate', add, 'Run `npm run cli -- certs:dev` (or restart: it renews by itself).');
     return;

@@ -1,6 +1,8 @@
 import { X509Certificate, createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import * as path from 'node:path';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { GeneralName, GeneralSubtree, GeneralSubtrees, NameConstraints, id_ce_nameConstraints } from '@peculiar/asn1-x509';
 import * as x509 from '@peculiar/x509';
 
 x509.cryptoProvider.set(webcrypto);
@@ -31,6 +33,19 @@ const CA_VALIDITY_YEARS = 10;
 // 825 days is the longest server-certificate lifetime Apple platforms still accept.
 const SERVER_VALIDITY_MS = 825 * DAY_MS;
 
+/**
+ * The only names the dev CA may certify. If its key leaks (it sits in a
+ * developer's checkout), it cannot impersonate any other site to those who
+ * trusted it: TLS clients (OpenSSL, browsers) refuse a certificate it signs
+ * for any other name. A DNS constraint also covers subdomains
+ * (x.localhost, which resolves to loopback too).
+ */
+export const DEV_CA_PERMITTED_NAMES = [
+  { dNSName: 'localhost' },
+  { iPAddress: '127.0.0.0/8' },
+  { iPAddress: '::1/128' },
+] as const;
+
 const EC_P256: webcrypto.EcKeyImportParams = { name: 'ECDSA', namedCurve: 'P-256' };
 const ECDSA_SHA256: webcrypto.EcdsaParams = { name: 'ECDSA', hash: 'SHA-256' };
 
@@ -46,6 +61,16 @@ export function devCertificatePaths(certsDir: string): DevCertificatePaths {
 export async function ensureDevCertificates(certsDir: string, log: Log): Promise<DevCertificatePaths> {
   const paths = devCertificatePaths(certsDir);
   const ca = await loadUsableCa(paths);
+  if (ca && !hasNameConstraints(ca.cert)) {
+    log(
+      `The dev CA in ${displayPath(certsDir)} has no name constraints, so its key could sign a certificate for any site: ` +
+        `replacing it with a CA limited to localhost, 127.0.0.0/8 and ::1, and a new server certificate. ` +
+        `Trust the new ${displayPath(paths.caCert)} and remove the old dev CA (${ca.cert.subject}) from trust stores.`,
+    );
+    await writeFreshCertificates(certsDir, paths, log);
+    logTrustHint(paths, log);
+    return paths;
+  }
   if (ca && (await hasUsableServerCertificate(paths, ca))) {
     return paths;
   }
@@ -105,10 +130,36 @@ async function createCa(): Promise<DevCa> {
     extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      nameConstraintsExtension(),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
   return { cert, privateKey: keys.privateKey };
+}
+
+// @peculiar/x509 has no NameConstraints class: the extension is built from its ASN.1 structure.
+function nameConstraintsExtension(): x509.Extension {
+  const permitted = new GeneralSubtrees(
+    DEV_CA_PERMITTED_NAMES.map((name) => new GeneralSubtree({ base: new GeneralName(name) })),
+  );
+  const value = AsnConvert.serialize(new NameConstraints({ permittedSubtrees: permitted }));
+  // Critical (RFC 5280 requires it): a client that cannot enforce the constraints must refuse the CA.
+  return new x509.Extension(id_ce_nameConstraints, true, value);
+}
+
+/** True when the CA certificate (DER) carries exactly the critical name constraints this code writes. */
+export function devCaHasNameConstraints(der: Buffer): boolean {
+  return hasNameConstraints(new x509.X509Certificate(der));
+}
+
+function hasNameConstraints(cert: x509.X509Certificate): boolean {
+  const found = cert.getExtension(id_ce_nameConstraints);
+  const expected = nameConstraintsExtension();
+  return (
+    found !== null &&
+    found.critical &&
+    Buffer.from(found.value).equals(Buffer.from(expected.value))
+  );
 }
 
 async function issueServerCertificate(ca: DevCa): Promise<IssuedCertificate> {
@@ -219,6 +270,8 @@ async function writeAtomically(file: string, data: string, mode: number): Promis
   try {
     const handle = await open(tmp, 'wx', mode);
     try {
+      // Exactly `mode`, whatever the umask: the CA certificate is public, keys are not.
+      await handle.chmod(mode);
       await handle.writeFile(data);
       await handle.sync();
     } finally {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import type { AppConfig } from '../config/app-config';
 import { ConfigError } from '../config/config.error';
+import { readPrivateKeyFile } from '../config/private-key-file';
 import { ensureDevCertificates } from './dev-certificates';
 import { buildTlsOptions } from './tls-options';
 
@@ -14,7 +15,10 @@ import { buildTlsOptions } from './tls-options';
 export async function loadServerTls(config: AppConfig, log: (message: string) => void) {
   const { certFile, keyFile, certsDir } = config.tls;
   if (certFile && keyFile) {
-    const [cert, key] = await Promise.all([readTlsFile(certFile, 'TLS_CERT_FILE'), readTlsFile(keyFile, 'TLS_KEY_FILE')]);
+    const [cert, key] = await Promise.all([
+      readTlsFile(certFile, 'TLS_CERT_FILE'),
+      readPrivateKeyFile(keyFile, 'TLS_KEY_FILE', config.isProduction),
+    ]);
     return buildTlsOptions(cert, key);
   }
   const paths = await ensureDevCertificates(certsDir, log);

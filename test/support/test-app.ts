@@ -11,7 +11,7 @@ import { HttpsClient } from './https-client';
 import { ensureTestDatabase } from './test-database';
 
 /** Shared by every test app of a run: generated once, trusted by the test clients. */
-export const TEST_CERTS_DIR = join(tmpdir(), 'nest-2fa-api-test-certs');
+export const TEST_CERTS_DIR = join(tmpdir(), 'nest-2fa-api-test-certs-nc');
 
 export interface TestApp {
   app: NestFastifyApplication;

@@ -58,6 +58,7 @@ describe('doctor (as a function)', () => {
     ['dev CA certificate in production', { TLS_CERT_FILE: join(dir, 'dev-certs', 'server.crt'), TLS_KEY_FILE: join(dir, 'dev-certs', 'server.key') }, /issued by the development CA/],
     ['PostgreSQL without Redis', { DATABASE_URL: 'postgres://app@db.internal/app?sslmode=verify-full' }, /REDIS_URL is not set/],
     ['dev key file in production', { JWT_PRIVATE_KEY_FILE: join(dir, 'dev-secrets', 'jwt-es256.pem') }, /generated development key/],
+    ['enrollment without a ticket', { ENROLLMENT_TICKET_REQUIRED: 'false' }, /ENROLLMENT_TICKET_REQUIRED=false: a password alone enrolls/],
   ])('%s → a high finding', (_name, overrides, expected) => {
     const findings = runDoctor({ ...goodProduction(), ...overrides }, ROOT);
     expect(highs(findings).some((f) => expected.test(f))).toBe(true);
@@ -74,6 +75,14 @@ describe('doctor (as a function)', () => {
     expect(medium).toMatch(/TRUSTED_PROXIES entry 2001:db8::\/32/);
     expect(medium).toMatch(/IP_ALLOWLIST lets everyone in/);
     expect(medium).toMatch(/REGISTRATION_ENABLED=true/);
+  });
+
+  it('long-lived enrollment tickets and device tokens are low findings; the defaults are none', () => {
+    const findings = runDoctor({ ...goodProduction(), ENROLLMENT_TICKET_TTL: String(60 * 24 * 3600), DEVICE_TOKEN_TTL: String(2 * 365 * 24 * 3600) }, ROOT);
+    const low = findings.filter((f) => f.severity === 'low').map((f) => f.finding).join('\n');
+    expect(low).toMatch(/ENROLLMENT_TICKET_TTL=5184000/);
+    expect(low).toMatch(/DEVICE_TOKEN_TTL=63072000/);
+    expect(runDoctor(goodProduction(), ROOT).some((f) => /ENROLLMENT_TICKET|DEVICE_TOKEN/.test(f.finding))).toBe(false);
   });
 
   it('an APP_SECRET rotation in progress points to secrets:reseal (info, not a problem)', () => {

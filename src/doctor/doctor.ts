@@ -73,6 +73,7 @@ export function runDoctor(source: Source, root = process.cwd()): Finding[] {
     ['rate limits', () => checkRateLimits(env, production, addOwn)],
     ['tls', () => checkTls(env, production, root, addOwn)],
     ['registration', () => checkRegistration(env, production, addOwn)],
+    ['enrollment', () => checkEnrollment(env, production, addOwn)],
     ['shared state', () => checkSharedState(env, production, addOwn)],
     ['audit file', () => checkAuditFile(env, root, addOwn)],
   ];
@@ -308,6 +309,25 @@ function checkExpiry(cert: X509Certificate, what: string, add: Add, fix: string)
 function checkRegistration(env: Source, production: boolean, add: Add): void {
   if (production && ['true', '1', 'yes'].includes(env.REGISTRATION_ENABLED ?? '')) {
     add('medium', 'REGISTRATION_ENABLED=true in production: anyone who reaches the API can create an account.', 'Turn it off and create users with `npm run cli -- user:create`, unless self-service sign-up is intended.');
+  }
+}
+
+const TICKET_TTL_LONG_SECONDS = 30 * 24 * 3600;
+const DEVICE_TTL_LONG_SECONDS = 365 * 24 * 3600;
+
+function checkEnrollment(env: Source, production: boolean, add: Add): void {
+  if (['false', '0', 'no'].includes(env.ENROLLMENT_TICKET_REQUIRED ?? '')) {
+    add(
+      production ? 'high' : 'medium',
+      'ENROLLMENT_TICKET_REQUIRED=false: a password alone enrolls an authenticator on an account without one (new, or after a 2FA reset), so a phished password takes the account.',
+      'Leave it at true and hand the enrollment ticket (registration, POST /auth/2fa/reset, `npm run cli -- user:enrollment-ticket`) to the user out of band.',
+    );
+  }
+  if (Number(env.ENROLLMENT_TICKET_TTL) > TICKET_TTL_LONG_SECONDS) {
+    add('low', `ENROLLMENT_TICKET_TTL=${env.ENROLLMENT_TICKET_TTL}: an unused ticket stays valid for more than 30 days.`, 'Keep it to days (default 604800, 7 days); issue a new one when needed.');
+  }
+  if (Number(env.DEVICE_TOKEN_TTL) > DEVICE_TTL_LONG_SECONDS) {
+    add('low', `DEVICE_TOKEN_TTL=${env.DEVICE_TOKEN_TTL}: a device keeps its own lockout counter for more than a year without a login.`, 'Keep it near the default 7776000 (90 days).');
   }
 }
 

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { EnrollmentTicketsService } from '../src/enrollment/enrollment-tickets.service';
 import { expectError } from './support/expect-error';
 import { enrolledUser, login, register, STRONG_PASSWORD, uniqueUsername } from './support/flows';
 import { HttpsClient } from './support/https-client';
@@ -167,6 +168,58 @@ describeDistributed('two instances, one PostgreSQL and one Redis', () => {
         expect(res.status).toBe(429);
         expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
       }
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('device counters are shared too: locked on A, the owner\'s device logs in on B; its failures on A lock it on B', async () => {
+    const c = await cluster({ ...RELAXED_LIMITS, LOCKOUT_THRESHOLD: '4' });
+    try {
+      const alice = await enrolledUser(c.A);
+      const wrong = { username: alice.username, password: 'wrong password, long enough' };
+      for (const client of [c.A, c.B, c.A, c.B]) expect((await client.post('/auth/login', { body: wrong })).status).toBe(401);
+      expect((await c.B.post('/auth/login', { body: { username: alice.username, password: alice.password } })).status).toBe(429);
+
+      // The device's login on B: password (with the device token) on B, code on A.
+      const first = await c.B.post('/auth/login', {
+        body: { username: alice.username, password: alice.password, deviceToken: alice.deviceToken },
+      });
+      expect(first.status).toBe(200);
+      const { code } = freshCode(alice.secret, alice.lastStep);
+      const second = await c.A.post('/auth/2fa/verify', { token: first.body.preAuthToken, body: { code } });
+      expect(second.status).toBe(200);
+      const device = second.body.deviceToken as string;
+
+      // Someone guessing with that device token on A locks the device on B, and only it.
+      for (let i = 0; i < 4; i += 1) {
+        expect((await c.A.post('/auth/login', { body: { ...wrong, deviceToken: device } })).status).toBe(401);
+      }
+      expect((await c.B.post('/auth/login', { body: { username: alice.username, password: alice.password, deviceToken: device } })).status).toBe(429);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('an enrollment ticket replaced on A cannot enroll on B; a pre-auth token from before a reset on B is stale on A', async () => {
+    const c = await cluster(RELAXED_LIMITS);
+    try {
+      const user = await register(c.A);
+      const token = await login(c.B, user.username, user.password);
+      const pending = await c.B.post('/auth/2fa/setup', { token, body: { enrollmentTicket: user.enrollmentTicket } });
+      expect(pending.status).toBe(200);
+      await c.a.app.get(EnrollmentTicketsService).issue(user.id);
+      const enable = await c.B.post('/auth/2fa/enable', { token, body: { code: freshCode(pending.body.secret, null).code } });
+      expectError(enable, 403, 'An enrollment ticket is required');
+
+      const reset = await enrolledUser(c.A);
+      const stale = await login(c.A, reset.username, reset.password);
+      const resetRes = await c.B.post('/auth/2fa/reset', {
+        token: reset.accessToken,
+        body: { password: reset.password, code: freshCode(reset.secret, reset.lastStep).code },
+      });
+      expect(resetRes.status).toBe(200);
+      expectError(await c.A.post('/auth/2fa/setup', { token: stale, body: { enrollmentTicket: resetRes.body.enrollmentTicket } }), 401);
     } finally {
       await c.close();
     }

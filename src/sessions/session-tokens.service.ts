@@ -18,13 +18,20 @@ export class SessionTokensService {
     private readonly accessTokens: AccessTokenService,
   ) {}
 
+  // The session records when the access token will expire before the token
+  // exists: a revocation reads that record to know how long it must last.
   async start(userId: string): Promise<SessionTokens> {
-    const { sessionId, refreshToken } = await this.sessions.start(userId);
-    return { ...this.accessTokens.issue(userId, sessionId), refreshToken };
+    const issuedAt = Date.now();
+    const { sessionId, refreshToken } = await this.sessions.start(userId, this.accessTokens.expiresAt(issuedAt));
+    return { ...this.accessTokens.issue(userId, sessionId, issuedAt), refreshToken };
   }
 
   async refresh(refreshToken: string, origin: RequestOrigin): Promise<SessionTokens> {
-    const rotated = await this.sessions.rotate(refreshToken, origin);
-    return { ...this.accessTokens.issue(rotated.userId, rotated.sessionId), refreshToken: rotated.refreshToken };
+    const issuedAt = Date.now();
+    const rotated = await this.sessions.rotate(refreshToken, origin, this.accessTokens.expiresAt(issuedAt));
+    return {
+      ...this.accessTokens.issue(rotated.userId, rotated.sessionId, issuedAt),
+      refreshToken: rotated.refreshToken,
+    };
   }
 }

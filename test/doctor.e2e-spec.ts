@@ -50,6 +50,7 @@ describe('doctor (as a function)', () => {
     ['invalid value, named by the config error', { PORT: 'eighty' }, /Invalid configuration.*PORT/],
     ['APP_SECRET missing in production', { APP_SECRET: '' }, /APP_SECRET: required in production/],
     ['APP_SECRET placeholder', { APP_SECRET: 'change-me-change-me-change-me-change-me' }, /APP_SECRET: looks like a placeholder/],
+    ['APP_SECRET_PREVIOUS placeholder in production', { APP_SECRET_PREVIOUS: 'change-me-0123456789abcdefghijklmnopqrstuv' }, /APP_SECRET_PREVIOUS: looks like a placeholder/],
     ['HS256 with a short secret', { JWT_ALGORITHM: 'HS256', JWT_SECRET: 'short' }, /JWT_SECRET/],
     ['TRUSTED_PROXIES open to all', { TRUSTED_PROXIES: '0.0.0.0/0' }, /refuses to startup\): TRUSTED_PROXIES: must not contain 0\.0\.0\.0\/0 or ::\/0/],
     ['TOTP_WINDOW above 2', { TOTP_WINDOW: '3' }, /refuses to startup\): TOTP_WINDOW: must be at most 2/],

@@ -19,8 +19,9 @@ import { currentStep, freshCode, totpAt } from './support/totp';
  * The published verification keys (JWKS), verified by a real third-party
  * verifier (jose), and both rotations: the ES256 signing key (by kid, with
  * earlier public keys still accepted) and APP_SECRET (TOTP secrets re-sealed
- * lazily at login, recovery-code hashes and pre-auth keys under the previous
- * secret accepted while it is configured).
+ * lazily at login, recovery-code hashes under the previous secret accepted
+ * while it is configured; its pre-auth key's deadline is in
+ * rotation.e2e-spec.ts).
  */
 
 const REPO = join(__dirname, '..');

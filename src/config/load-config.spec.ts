@@ -188,6 +188,25 @@ describe('loadConfig', () => {
       expect(configError({ ...production(), [name]: value })).toMatch(message);
     });
 
+    it.each([
+      ['too-short-for-production', /APP_SECRET_PREVIOUS: must be at least 32 bytes/],
+      ['change-me-0123456789abcdefghijklmnopqrstuv', /APP_SECRET_PREVIOUS: looks like a placeholder/],
+      ['b'.repeat(40), /APP_SECRET_PREVIOUS: looks like a placeholder/],
+      ['abcd'.repeat(10), /APP_SECRET_PREVIOUS: has too little variety/],
+    ])('holds APP_SECRET_PREVIOUS=%p to the same strength as APP_SECRET', (value, message) => {
+      const error = configError({ ...production(), APP_SECRET_PREVIOUS: value });
+      expect(error).toMatch(message);
+      // One line for the variable, and never its value.
+      expect(error.match(/APP_SECRET_PREVIOUS/g)).toHaveLength(1);
+      expect(error).not.toContain(value);
+    });
+
+    it('accepts a strong APP_SECRET_PREVIOUS; outside production only its length is checked', () => {
+      const previous = randomBytes(32).toString('base64url');
+      expect(loadConfig({ ...production(), APP_SECRET_PREVIOUS: previous }).secrets.previousAppSecret).toBe(previous);
+      expect(loadConfig({ ...DEFAULTS, APP_SECRET_PREVIOUS: 'abcd'.repeat(10) }).secrets.previousAppSecret).toBe('abcd'.repeat(10));
+    });
+
     it('never puts a secret value in the error message', () => {
       const weak = 'change-me-0123456789abcdefghijklmnopqrstuv';
       const message = configError({ ...production(), APP_SECRET: weak, JWT_ALGORITHM: 'HS256', JWT_SECRET: weak });

@@ -86,7 +86,10 @@ export function loadConfig(source: Source): AppConfig {
     problems.push('APP_SECRET: must be at least 32 bytes');
   }
   if (env.APP_SECRET_PREVIOUS) {
-    if (Buffer.byteLength(env.APP_SECRET_PREVIOUS) < 32) problems.push('APP_SECRET_PREVIOUS: must be at least 32 bytes');
+    // It still opens TOTP secrets and matches recovery codes: as worth guarding as APP_SECRET.
+    const weakness = isProduction ? secretWeakness(env.APP_SECRET_PREVIOUS) : null;
+    if (weakness) problems.push(`APP_SECRET_PREVIOUS: ${weakness}`);
+    else if (Buffer.byteLength(env.APP_SECRET_PREVIOUS) < 32) problems.push('APP_SECRET_PREVIOUS: must be at least 32 bytes');
     if (env.APP_SECRET_PREVIOUS === env.APP_SECRET) problems.push('APP_SECRET_PREVIOUS: must differ from APP_SECRET');
   }
   if (Boolean(env.TLS_CERT_FILE) !== Boolean(env.TLS_KEY_FILE))

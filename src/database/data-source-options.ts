@@ -9,12 +9,14 @@ import { RecoveryCode } from '../two-factor/recovery-code.entity';
 import { User } from '../users/user.entity';
 import { CreateUsers1764374400000 } from './migrations/1764374400000-create-users';
 import { CreateSessionsAndRecoveryCodes1764460800000 } from './migrations/1764460800000-create-sessions-and-recovery-codes';
+import { AddSessionAccessExpiry1764547200000 } from './migrations/1764547200000-add-session-access-expiry';
 import { EnrollmentTicketsDeviceTokensCredentialVersion1764633600000 } from './migrations/1764633600000-enrollment-tickets-device-tokens-credential-version';
 
 export const ENTITIES = [User, Session, RefreshToken, RecoveryCode, EnrollmentTicket, DeviceToken];
 export const MIGRATIONS = [
   CreateUsers1764374400000,
   CreateSessionsAndRecoveryCodes1764460800000,
+  AddSessionAccessExpiry1764547200000,
   EnrollmentTicketsDeviceTokensCredentialVersion1764633600000,
 ];
 

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfigService } from '../config/app-config.service';
 import { ShortLivedStore } from '../state/short-lived.store';
+
+/** Clock skew between instances, tolerated on top of a token's own expiry. */
+export const REVOCATION_CLOCK_SKEW_MS = 5_000;
 
 /**
  * Ended sessions whose access tokens may still be unexpired. Checked on
@@ -10,28 +12,20 @@ import { ShortLivedStore } from '../state/short-lived.store';
  */
 @Injectable()
 export class RevocationList {
-  private readonly ttlMs: number;
+  constructor(private readonly store: ShortLivedStore) {}
 
-  constructor(
-    private readonly store: ShortLivedStore,
-    config: AppConfigService,
-  ) {
-    // A token issued just before the revocation lives JWT_ACCESS_TTL more; a
-    // few seconds on top cover clock skew between instances.
-    this.ttlMs = (config.app.jwt.accessTtlSeconds + 5) * 1000;
-  }
-
-  async revokeSession(sessionId: string, ttlMs = this.ttlMs): Promise<void> {
+  /**
+   * `accessExpiresAt` is when the session's latest-expiring access token
+   * expires, as the session recorded it when the token was issued: the
+   * entry lasts until then, whatever JWT_ACCESS_TTL is configured now.
+   */
+  async revokeSession(sessionId: string, accessExpiresAt: number): Promise<void> {
+    const ttlMs = accessExpiresAt + REVOCATION_CLOCK_SKEW_MS - Date.now();
     if (ttlMs > 0) await this.store.setIfAbsent(this.key(sessionId), ttlMs);
   }
 
   async isRevoked(sessionId: string): Promise<boolean> {
     return (await this.store.get(this.key(sessionId))) !== null;
-  }
-
-  /** How long after a revocation an access token of that session can still verify. */
-  get windowMs(): number {
-    return this.ttlMs;
   }
 
   private key(sessionId: string): string {

@@ -20,6 +20,7 @@ describe('SessionTokensService.start', () => {
     },
   } as unknown as SessionsService;
   const accessTokens = {
+    expiresAt: (issuedAt: number) => issuedAt + 900_000,
     issue: () => {
       calls.push('access token issued');
       return { accessToken: 'at', tokenType: 'Bearer' as const, expiresIn: 900 };

@@ -27,18 +27,26 @@ export class SessionTokensService {
    * change that commits later sees this session in its sweep and ends it, one
    * that committed earlier is seen here. Checking before the write would
    * leave a gap in which a reset's sweep misses the new session.
+   *
+   * The session records when the access token will expire before the token
+   * exists: a revocation reads that record to know how long it must last.
    */
   async start(userId: string, credentialVersion: number): Promise<SessionTokens | null> {
-    const { sessionId, refreshToken } = await this.sessions.start(userId);
+    const issuedAt = Date.now();
+    const { sessionId, refreshToken } = await this.sessions.start(userId, this.accessTokens.expiresAt(issuedAt));
     if (!(await this.users.hasCredentialVersion(userId, credentialVersion))) {
       await this.sessions.end(sessionId);
       return null;
     }
-    return { ...this.accessTokens.issue(userId, sessionId), refreshToken };
+    return { ...this.accessTokens.issue(userId, sessionId, issuedAt), refreshToken };
   }
 
   async refresh(refreshToken: string, origin: RequestOrigin): Promise<SessionTokens> {
-    const rotated = await this.sessions.rotate(refreshToken, origin);
-    return { ...this.accessTokens.issue(rotated.userId, rotated.sessionId), refreshToken: rotated.refreshToken };
+    const issuedAt = Date.now();
+    const rotated = await this.sessions.rotate(refreshToken, origin, this.accessTokens.expiresAt(issuedAt));
+    return {
+      ...this.accessTokens.issue(rotated.userId, rotated.sessionId, issuedAt),
+      refreshToken: rotated.refreshToken,
+    };
   }
 }

@@ -7,6 +7,7 @@ import { epochMillis } from '../database/epoch-millis.transformer';
  * reset. Its id is the `sid` claim of every access token it issues.
  */
 @Entity({ name: 'sessions' })
+@Index('idx_sessions_revoked_access_expiry', ['accessExpiresAt'], { where: 'revoked_at IS NOT NULL' })
 export class Session {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
@@ -28,4 +29,12 @@ export class Session {
 
   @Column({ name: 'revoked_at', type: 'bigint', nullable: true, transformer: epochMillis })
   revokedAt: number | null;
+
+  /**
+   * When the latest-expiring access token of this session expires: its
+   * revocation must last that long. Null only for sessions from before this
+   * column existed.
+   */
+  @Column({ name: 'access_expires_at', type: 'bigint', nullable: true, transformer: epochMillis })
+  accessExpiresAt: number | null;
 }

@@ -1,13 +1,13 @@
 import { Injectable, OnApplicationBootstrap, UnauthorizedException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { MoreThan, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import type { RequestOrigin } from '../audit/request-origin';
 import { SecurityEvents } from '../audit/security-events.service';
 import { AppConfigService } from '../config/app-config.service';
 import { DependencyUnavailableException } from '../state/dependency-unavailable.exception';
 import { RefreshToken } from './refresh-token.entity';
-import { RevocationList } from './revocation-list';
+import { REVOCATION_CLOCK_SKEW_MS, RevocationList } from './revocation-list';
 import { Session } from './session.entity';
 
 export interface StartedSession {
@@ -25,6 +25,7 @@ const INVALID_REFRESH = 'Invalid or expired refresh token';
 export class SessionsService implements OnApplicationBootstrap {
   private readonly absoluteMs: number;
   private readonly idleMs: number;
+  private readonly accessTtlMs: number;
 
   constructor(
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
@@ -35,19 +36,29 @@ export class SessionsService implements OnApplicationBootstrap {
   ) {
     this.absoluteMs = config.app.sessions.refreshTtlSeconds * 1000;
     this.idleMs = config.app.sessions.idleTtlSeconds * 1000;
+    this.accessTtlMs = config.app.jwt.accessTtlSeconds * 1000;
   }
 
   /**
    * The revocation list may live in process memory: after a restart it is
-   * rebuilt from the sessions ended recently enough for their access tokens
-   * to still be unexpired, so a logout survives a crash.
+   * rebuilt from the ended sessions whose latest access token may still be
+   * unexpired, by the expiry each session recorded (not by today's
+   * JWT_ACCESS_TTL, which may have been lowered since), so a logout
+   * survives a crash and a configuration change.
    */
   async onApplicationBootstrap(): Promise<void> {
-    const now = Date.now();
-    const recent = await this.sessions.findBy({ revokedAt: MoreThan(now - this.revocations.windowMs) });
+    const cutoff = Date.now() - REVOCATION_CLOCK_SKEW_MS;
+    // Spelled out so both engines match the partial index idx_sessions_revoked_access_expiry
+    // (SQLite does not see that NOT(revoked_at IS NULL), TypeORM's Not(IsNull()), implies it).
+    const ended = await this.endedSessions('revoked_at IS NOT NULL AND access_expires_at > :cutoff', { cutoff });
+    // Ended before access_expires_at existed: the old rule, today's JWT_ACCESS_TTL after the revocation.
+    const endedBeforeMigration = await this.endedSessions(
+      'revoked_at IS NOT NULL AND access_expires_at IS NULL AND revoked_at > :since',
+      { since: cutoff - this.accessTtlMs },
+    );
     try {
-      for (const session of recent) {
-        await this.revocations.revokeSession(session.id, (session.revokedAt ?? now) + this.revocations.windowMs - now);
+      for (const session of [...ended, ...endedBeforeMigration]) {
+        await this.revocations.revokeSession(session.id, this.accessExpiryOf(session));
       }
     } catch (error) {
       // A shared store that is down at startup still holds its entries; the
@@ -56,7 +67,8 @@ export class SessionsService implements OnApplicationBootstrap {
     }
   }
 
-  async start(userId: string): Promise<StartedSession> {
+  /** `accessExpiresAt`: when the access token about to be issued for the session expires (epoch ms). */
+  async start(userId: string, accessExpiresAt: number): Promise<StartedSession> {
     const now = Date.now();
     const session = await this.sessions.save(
       this.sessions.create({
@@ -66,6 +78,7 @@ export class SessionsService implements OnApplicationBootstrap {
         expiresAt: now + this.absoluteMs,
         lastUsedAt: now,
         revokedAt: null,
+        accessExpiresAt,
       }),
     );
     return { sessionId: session.id, refreshToken: await this.issueRefreshToken(session.id, now) };
@@ -76,8 +89,9 @@ export class SessionsService implements OnApplicationBootstrap {
    * one conditional update, so of two concurrent uses only one can win; the
    * loser, like any later use of a rotated token, is treated as theft and
    * ends the whole session (RFC 6819 §5.2.2.3, OAuth 2.0 Security BCP §4.14).
+   * `accessExpiresAt`: when the access token about to be issued expires.
    */
-  async rotate(refreshToken: string, origin: RequestOrigin): Promise<RotatedSession> {
+  async rotate(refreshToken: string, origin: RequestOrigin, accessExpiresAt: number): Promise<RotatedSession> {
     const tokenHash = hashToken(refreshToken);
     const row = await this.tokens.findOneBy({ tokenHash });
     if (!row) throw new UnauthorizedException(INVALID_REFRESH);
@@ -93,13 +107,39 @@ export class SessionsService implements OnApplicationBootstrap {
       await this.end(session.id, now);
       throw new UnauthorizedException(INVALID_REFRESH);
     }
+    // A logout (end()) may run between any two of these statements, and the
+    // access token this refresh hands out must never outlive its revocation:
+    // 1. The new token's expiry is recorded on the session first, only while
+    //    the session is not revoked (an UPDATE waiting on the logout's row
+    //    lock re-checks that, and then records nothing).
+    // 2. The claim requires the session unrevoked in the same statement. A
+    //    claim that wins therefore saw the session before the logout's
+    //    revoked_at committed, and step 1 had committed before it started.
+    // 3. end() sets revoked_at and only then reads access_expires_at to size
+    //    the revocation: whenever the claim won, that read sees step 1.
+    // Recorded after the claim, the expiry could be read by a logout in
+    // between, and a token from a longer JWT_ACCESS_TTL (another instance,
+    // or before a restart) would outlive the revocation. A claim that loses
+    // to the logout leaves at most a longer-than-needed revocation.
+    await this.sessions
+      .createQueryBuilder()
+      .update(Session)
+      .set({
+        accessExpiresAt: () =>
+          'CASE WHEN access_expires_at IS NULL OR access_expires_at < :accessExpiresAt THEN :accessExpiresAt ELSE access_expires_at END',
+      })
+      .where('id = :sessionId AND revoked_at IS NULL', { sessionId: session.id, accessExpiresAt })
+      .execute();
     const claimed = await this.tokens
       .createQueryBuilder()
       .update(RefreshToken)
       .set({ rotatedAt: now })
       .where('token_hash = :tokenHash AND rotated_at IS NULL', { tokenHash })
+      .andWhere('EXISTS (SELECT 1 FROM sessions WHERE sessions.id = refresh_tokens.session_id AND sessions.revoked_at IS NULL)')
       .execute();
     if (claimed.affected !== 1) {
+      // Lost to a logout, not to a second use of the token: nothing is stolen, nothing left to end.
+      if (await this.isEnded(session.id)) throw new UnauthorizedException(INVALID_REFRESH);
       await this.reuseDetected(session, origin);
       throw new UnauthorizedException(INVALID_REFRESH);
     }
@@ -107,14 +147,22 @@ export class SessionsService implements OnApplicationBootstrap {
     return { sessionId: session.id, userId: session.userId, refreshToken: await this.issueRefreshToken(session.id, now) };
   }
 
+  /**
+   * Revokes first, then reads the expiry to revoke for: see rotate() for why
+   * this order covers an access token issued by a refresh racing the end.
+   */
   async end(sessionId: string, now = Date.now()): Promise<void> {
     await this.sessions
       .createQueryBuilder()
       .update(Session)
-      .set({ revokedAt: now })
-      .where('id = :sessionId AND revoked_at IS NULL', { sessionId })
+      .set({ revokedAt: now, accessExpiresAt: () => 'COALESCE(access_expires_at, :legacyExpiry)' })
+      .where('id = :sessionId AND revoked_at IS NULL', { sessionId, legacyExpiry: now + this.accessTtlMs })
       .execute();
-    await this.revocations.revokeSession(sessionId);
+    const ended = await this.sessions.findOne({
+      where: { id: sessionId },
+      select: { id: true, revokedAt: true, accessExpiresAt: true },
+    });
+    await this.revocations.revokeSession(sessionId, ended ? this.accessExpiryOf(ended) : now + this.accessTtlMs);
   }
 
   /** POST /auth/logout: ends the caller's session. */
@@ -129,6 +177,28 @@ export class SessionsService implements OnApplicationBootstrap {
     for (const session of active) {
       if (session.revokedAt === null) await this.end(session.id, now);
     }
+  }
+
+  private endedSessions(where: string, parameters: Record<string, number>): Promise<Session[]> {
+    return this.sessions
+      .createQueryBuilder('session')
+      .select(['session.id', 'session.revokedAt', 'session.accessExpiresAt'])
+      .where(where, parameters)
+      .getMany();
+  }
+
+  private async isEnded(sessionId: string): Promise<boolean> {
+    const session = await this.sessions.findOne({ where: { id: sessionId }, select: { id: true, revokedAt: true } });
+    return !session || session.revokedAt !== null;
+  }
+
+  /**
+   * Until when an access token of this ended session may verify. A session
+   * ended before access_expires_at existed has none recorded: today's
+   * JWT_ACCESS_TTL after its end, the rule of that time.
+   */
+  private accessExpiryOf(session: Pick<Session, 'revokedAt' | 'accessExpiresAt'>): number {
+    return session.accessExpiresAt ?? (session.revokedAt ?? Date.now()) + this.accessTtlMs;
   }
 
   /** The session ends first: recording the theft must never be what keeps the thief's token alive. */

@@ -19,9 +19,20 @@ export class AccessTokenService {
     private readonly config: AppConfigService,
   ) {}
 
-  issue(userId: string, sessionId: string): IssuedAccessToken {
+  /** When a token issued at `issuedAt` (epoch ms) expires: never before its exp claim. */
+  expiresAt(issuedAt: number): number {
+    return issuedAt + this.config.app.jwt.accessTtlSeconds * 1000;
+  }
+
+  /**
+   * `issuedAt` is the instant the caller recorded expiresAt(issuedAt) for:
+   * exp is counted from it (iat, in whole seconds, rounds down), so the token
+   * never outlives what its session recorded.
+   */
+  issue(userId: string, sessionId: string, issuedAt = Date.now()): IssuedAccessToken {
     const { issuer, audience, accessTtlSeconds } = this.config.app.jwt;
-    const accessToken = jwt.sign({ amr: ['pwd', 'otp'], sid: sessionId }, this.keys.accessSigningKey, {
+    const claims = { amr: ['pwd', 'otp'], sid: sessionId, iat: Math.floor(issuedAt / 1000) };
+    const accessToken = jwt.sign(claims, this.keys.accessSigningKey, {
       algorithm: this.keys.accessAlgorithm,
       keyid: this.keys.accessKid,
       header: { alg: this.keys.accessAlgorithm, typ: ACCESS_TOKEN_TYP },

@@ -6,11 +6,14 @@ import { ACCESS_TOKEN_TYP, PREAUTH_TOKEN_TYP } from './token-types';
 
 function es256Ring(): KeyRing {
   const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
-  return new KeyRing({ appSecret: randomBytes(32), jwtPrivateKeyPem: String(pem), jwtPreviousPublicKeyPems: [] });
+  return new KeyRing(
+    { appSecret: randomBytes(32), jwtPrivateKeyPem: String(pem), jwtPreviousPublicKeyPems: [] },
+    { preAuthTtlSeconds: 300 },
+  );
 }
 
 function hs256Ring(): KeyRing {
-  return new KeyRing({ appSecret: randomBytes(32), jwtSecret: randomBytes(32), jwtPreviousPublicKeyPems: [] });
+  return new KeyRing({ appSecret: randomBytes(32), jwtSecret: randomBytes(32), jwtPreviousPublicKeyPems: [] }, { preAuthTtlSeconds: 300 });
 }
 
 /** Signed the way AccessTokenService signs, with a header the test may change. */
@@ -112,5 +115,85 @@ describe.each([
     }
     // Unchanged characters and base64url's unused trailing bits keep some tokens valid: the check above ran.
     expect(accepted).toBeGreaterThan(0);
+  });
+});
+
+describe('KeyRing: pre-auth keys across an APP_SECRET rotation', () => {
+  const s1 = randomBytes(32);
+  const s2 = randomBytes(32);
+  const PREAUTH_TTL = 300;
+  const ringWith = (appSecret: Buffer, previousAppSecret: Buffer | undefined, now: () => number) =>
+    new KeyRing({ appSecret, previousAppSecret, jwtSecret: randomBytes(32), jwtPreviousPublicKeyPems: [] }, { preAuthTtlSeconds: PREAUTH_TTL, now });
+
+  /** A pre-auth token as PreAuthTokenService signs it, valid for a day so that only the key decides. */
+  const preAuthToken = (ring: KeyRing) =>
+    jwt.sign({ amr: ['pwd'] }, ring.preAuthSigningKey, {
+      algorithm: 'HS256',
+      keyid: ring.preAuthKid,
+      header: { alg: 'HS256', typ: PREAUTH_TOKEN_TYP },
+      subject: 'user',
+      expiresIn: 86_400,
+    });
+
+  /** What the pre-auth strategy decides: the key its kid names, then jsonwebtoken with HS256 pinned. */
+  const accepts = (ring: KeyRing, token: string) => {
+    const key = ring.preAuthVerifyKey(readJwtHeader(token)?.kid);
+    if (!key) return false;
+    try {
+      jwt.verify(token, key, { algorithms: ['HS256'] });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  const startedAt = 1_800_000_000_000;
+  let now = startedAt;
+  const clock = () => now;
+  beforeEach(() => {
+    now = startedAt;
+  });
+
+  it('accepts a token under the previous secret until PREAUTH_TTL after startup, then never again', () => {
+    const underS1 = preAuthToken(ringWith(s1, undefined, clock));
+    const rotated = ringWith(s2, s1, clock);
+    expect(rotated.previousPreAuthUntil).toBe(startedAt + PREAUTH_TTL * 1000);
+
+    expect(accepts(rotated, underS1)).toBe(true);
+    now = startedAt + PREAUTH_TTL * 1000 - 1;
+    expect(accepts(rotated, underS1)).toBe(true);
+    now = startedAt + PREAUTH_TTL * 1000;
+    expect(accepts(rotated, underS1)).toBe(false);
+    now = startedAt + 30 * 86_400_000;
+    expect(accepts(rotated, underS1)).toBe(false);
+  });
+
+  it('keeps accepting tokens under the current secret after the deadline', () => {
+    const rotated = ringWith(s2, s1, clock);
+    now = startedAt + 30 * 86_400_000;
+    expect(accepts(rotated, preAuthToken(rotated))).toBe(true);
+    expect(accepts(rotated, preAuthToken(ringWith(s2, undefined, clock)))).toBe(true);
+  });
+
+  it('signs only with the current secret, also before the deadline', () => {
+    const rotated = ringWith(s2, s1, clock);
+    const withoutPrevious = ringWith(s2, undefined, clock);
+    expect(rotated.preAuthKid).toBe(withoutPrevious.preAuthKid);
+    expect(accepts(withoutPrevious, preAuthToken(rotated))).toBe(true);
+    expect(accepts(ringWith(s1, undefined, clock), preAuthToken(rotated))).toBe(false);
+  });
+
+  it('without APP_SECRET_PREVIOUS, a token under another secret never verifies and there is no deadline', () => {
+    const ring = ringWith(s2, undefined, clock);
+    expect(ring.previousPreAuthUntil).toBeNull();
+    expect(accepts(ring, preAuthToken(ringWith(s1, undefined, clock)))).toBe(false);
+  });
+
+  it('a token under the previous secret with the current kid in its header does not verify', () => {
+    const rotated = ringWith(s2, s1, clock);
+    const underS1 = preAuthToken(ringWith(s1, undefined, clock));
+    const [, payload, signature] = underS1.split('.');
+    const relabelled = `${b64({ alg: 'HS256', typ: PREAUTH_TOKEN_TYP, kid: rotated.preAuthKid })}.${payload}.${signature}`;
+    expect(accepts(rotated, relabelled)).toBe(false);
   });
 });

@@ -17,6 +17,13 @@ import { ACCESS_TOKEN_TYP } from './token-types';
 
 export type AccessAlgorithm = 'ES256' | 'HS256';
 
+export interface KeyRingOptions {
+  /** PREAUTH_TTL: the longest a pre-auth token signed before this start can still be unexpired. */
+  preAuthTtlSeconds: number;
+  /** Epoch milliseconds; injectable for tests. */
+  now?: () => number;
+}
+
 export interface PublicJwk extends JsonWebKey {
   kid: string;
   alg: 'ES256';
@@ -30,9 +37,13 @@ export interface PublicJwk extends JsonWebKey {
  * slower per verification.
  *
  * Rotation: tokens name their key by kid. The current key signs; earlier
- * public keys (JWT_PREVIOUS_PUBLIC_KEY_FILES) and the pre-auth key derived
- * from APP_SECRET_PREVIOUS still verify until their tokens have expired. An
- * unknown kid verifies nothing.
+ * public keys (JWT_PREVIOUS_PUBLIC_KEY_FILES) still verify until their tokens
+ * have expired. The pre-auth key derived from APP_SECRET_PREVIOUS verifies
+ * only until PREAUTH_TTL after startup: every pre-auth token signed before
+ * the rotation has expired by then, and a secret being rotated out (perhaps
+ * because it leaked) must not go on minting "password already checked"
+ * tokens for as long as it stays configured to open old TOTP secrets and
+ * recovery codes. An unknown kid verifies nothing.
  */
 export class KeyRing {
   readonly preAuthKid: string;
@@ -40,19 +51,23 @@ export class KeyRing {
   readonly accessAlgorithm: AccessAlgorithm;
   readonly accessSigningKey: KeyObject;
   readonly accessKid: string;
-  private readonly preAuthVerifyKeys: ReadonlyMap<string, KeyObject>;
+  private readonly previousPreAuth: { kid: string; key: KeyObject; until: number } | null;
+  private readonly now: () => number;
   private readonly accessVerifyKeys: ReadonlyMap<string, KeyObject>;
   private readonly jwks: PublicJwk[] = [];
 
-  constructor(secrets: RuntimeSecrets) {
+  constructor(secrets: RuntimeSecrets, options: KeyRingOptions) {
+    this.now = options.now ?? Date.now;
     // Pre-auth tokens: HMAC under a sub-key of APP_SECRET, never published,
     // never the access key.
-    const preAuthKeys = [secrets.appSecret, ...(secrets.previousAppSecret ? [secrets.previousAppSecret] : [])].map(
-      (secret) => createSecretKey(deriveKey(secret, 'preauth-jwt')),
-    );
-    this.preAuthSigningKey = preAuthKeys[0];
-    this.preAuthKid = secretKid(preAuthKeys[0]);
-    this.preAuthVerifyKeys = new Map(preAuthKeys.map((key) => [secretKid(key), key]));
+    this.preAuthSigningKey = preAuthKey(secrets.appSecret);
+    this.preAuthKid = secretKid(this.preAuthSigningKey);
+    const previous = secrets.previousAppSecret ? preAuthKey(secrets.previousAppSecret) : null;
+    this.previousPreAuth = previous && {
+      kid: secretKid(previous),
+      key: previous,
+      until: this.now() + options.preAuthTtlSeconds * 1000,
+    };
 
     if (secrets.jwtSecret) {
       this.accessAlgorithm = 'HS256';
@@ -109,7 +124,15 @@ export class KeyRing {
   }
 
   preAuthVerifyKey(kid: unknown): KeyObject | undefined {
-    return typeof kid === 'string' ? this.preAuthVerifyKeys.get(kid) : undefined;
+    if (kid === this.preAuthKid) return this.preAuthSigningKey;
+    const previous = this.previousPreAuth;
+    if (previous && kid === previous.kid && this.now() < previous.until) return previous.key;
+    return undefined;
+  }
+
+  /** Until when (epoch ms) pre-auth tokens under APP_SECRET_PREVIOUS verify; null without one. */
+  get previousPreAuthUntil(): number | null {
+    return this.previousPreAuth?.until ?? null;
   }
 
   /** Public access-token keys for /.well-known/jwks.json; empty with HS256, whose key is secret. */
@@ -144,6 +167,10 @@ function assertP256(key: KeyObject, variable: string): void {
   if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
     throw new ConfigError([`${variable}: ES256 needs an EC P-256 (prime256v1) key`]);
   }
+}
+
+function preAuthKey(appSecret: Buffer): KeyObject {
+  return createSecretKey(deriveKey(appSecret, 'preauth-jwt'));
 }
 
 /** RFC 7638 thumbprint: a kid that follows from the key itself. */

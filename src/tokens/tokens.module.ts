@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { RUNTIME_SECRETS } from '../config/app-config.module';
+import { AppConfigService } from '../config/app-config.service';
 import type { RuntimeSecrets } from '../config/runtime-secrets';
 import { AccessTokenService } from './access-token.service';
 import { JwksController } from './jwks.controller';
@@ -10,7 +11,12 @@ import { PreAuthTokenService } from './pre-auth-token.service';
 @Module({
   controllers: [JwksController],
   providers: [
-    { provide: KeyRing, inject: [RUNTIME_SECRETS], useFactory: (secrets: RuntimeSecrets) => new KeyRing(secrets) },
+    {
+      provide: KeyRing,
+      inject: [RUNTIME_SECRETS, AppConfigService],
+      useFactory: (secrets: RuntimeSecrets, config: AppConfigService) =>
+        new KeyRing(secrets, { preAuthTtlSeconds: config.app.preAuth.ttlSeconds }),
+    },
     AccessTokenService,
     PreAuthTokenService,
     PreAuthBudgetService,

@@ -9,7 +9,11 @@
 process.on('message', (message) => {
   if (message?.type !== 'gc') return;
   global.gc?.();
-  process.send({ type: 'gc:done', collected: typeof global.gc === 'function', heapUsed: process.memoryUsage().heapUsed });
+  process.send({
+    type: 'gc:done',
+    collected: typeof global.gc === 'function',
+    heapUsed: process.memoryUsage().heapUsed,
+  });
 });
 
 require('../dist/main.js');

@@ -16,21 +16,24 @@ function createClient({ port, ca, maxSockets = 32, host = '127.0.0.1' }) {
     }
     if (token) allHeaders.authorization = `Bearer ${token}`;
     return new Promise((resolve, reject) => {
-      const req = https.request({ host, port, method, path, agent, headers: allHeaders, servername: 'localhost' }, (res) => {
-        const chunks = [];
-        res.on('data', (chunk) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let json;
-          try {
-            json = text ? JSON.parse(text) : undefined;
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: res.statusCode, body: json, text });
-        });
-        res.on('error', reject);
-      });
+      const req = https.request(
+        { host, port, method, path, agent, headers: allHeaders, servername: 'localhost' },
+        (res) => {
+          const chunks = [];
+          res.on('data', (chunk) => chunks.push(chunk));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let json;
+            try {
+              json = text ? JSON.parse(text) : undefined;
+            } catch {
+              json = undefined;
+            }
+            resolve({ status: res.statusCode, body: json, text });
+          });
+          res.on('error', reject);
+        },
+      );
       req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${path}: timed out`)));
       req.on('error', reject);
       req.end(payload);

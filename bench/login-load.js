@@ -21,7 +21,11 @@ function percentile(sorted, p) {
 
 function summary(values) {
   const sorted = Float64Array.from(values).sort();
-  return { p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), maxMs: sorted.length ? sorted[sorted.length - 1] : NaN };
+  return {
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    maxMs: sorted.length ? sorted[sorted.length - 1] : NaN,
+  };
 }
 
 async function flood({ port, ca, users, concurrency, seconds }) {

@@ -69,7 +69,12 @@ function systemBusySeconds() {
  */
 function startWatch(pid) {
   const peakResettable = resetPeak(pid);
-  const start = { at: process.hrtime.bigint(), cpu: cpuSeconds(pid), system: systemBusySeconds(), rss: memory(pid).rss };
+  const start = {
+    at: process.hrtime.bigint(),
+    cpu: cpuSeconds(pid),
+    system: systemBusySeconds(),
+    rss: memory(pid).rss,
+  };
   let polledPeak = start.rss;
   const timer = setInterval(() => {
     try {

@@ -59,7 +59,7 @@ profile.samples.forEach((id, i) => {
   }
 });
 
-const idle = (self.get(key({ functionName: '(idle)', url: '', lineNumber: -1 })) ?? 0);
+const idle = self.get(key({ functionName: '(idle)', url: '', lineNumber: -1 })) ?? 0;
 const busy = total - idle;
 const show = (title, map, filter = () => true) => {
   console.log(`\n${title}`);
@@ -67,7 +67,9 @@ const show = (title, map, filter = () => true) => {
     .filter(([k]) => filter(k))
     .sort((a, b) => b[1] - a[1])
     .slice(0, TOP)
-    .forEach(([k, ms]) => console.log(`${ms.toFixed(0).padStart(8)} ms ${((100 * ms) / busy).toFixed(1).padStart(5)}%  ${k}`));
+    .forEach(([k, ms]) =>
+      console.log(`${ms.toFixed(0).padStart(8)} ms ${((100 * ms) / busy).toFixed(1).padStart(5)}%  ${k}`),
+    );
 };
 console.log(`${file}: ${total.toFixed(0)} ms sampled, ${busy.toFixed(0)} ms not idle (percentages are of that)`);
 show('self time by package', packages, (k) => k !== '(idle)');

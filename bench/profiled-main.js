@@ -10,18 +10,28 @@ const { writeFileSync } = require('node:fs');
 const session = new inspector.Session();
 session.connect();
 const post = (method, params) =>
-  new Promise((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+  new Promise((resolve, reject) =>
+    session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
+  );
 
 const ready = post('Profiler.enable').then(() => post('Profiler.setSamplingInterval', { interval: 250 }));
 
 process.on('message', (message) => {
   const done = (extra) => process.send({ type: `${message.type}:done`, ...extra });
   if (message.type === 'profile:start') {
-    ready.then(() => post('Profiler.start')).then(() => done(), (error) => done({ error: String(error) }));
+    ready
+      .then(() => post('Profiler.start'))
+      .then(
+        () => done(),
+        (error) => done({ error: String(error) }),
+      );
   } else if (message.type === 'profile:stop') {
     post('Profiler.stop')
       .then(({ profile }) => writeFileSync(message.file, JSON.stringify(profile)))
-      .then(() => done(), (error) => done({ error: String(error) }));
+      .then(
+        () => done(),
+        (error) => done({ error: String(error) }),
+      );
   }
 });
 

@@ -8,21 +8,30 @@
 const https = require('node:https');
 
 async function flood({ port, ca, connections, localAddress, path, seconds }) {
-  const agent = new https.Agent({ keepAlive: true, maxSockets: connections, ca, servername: 'localhost', localAddress });
+  const agent = new https.Agent({
+    keepAlive: true,
+    maxSockets: connections,
+    ca,
+    servername: 'localhost',
+    localAddress,
+  });
   const statusCodes = {};
   let requests = 0;
   let errors = 0;
   const deadline = Date.now() + seconds * 1000;
   const one = () =>
     new Promise((resolve) => {
-      const req = https.request({ host: '127.0.0.1', port, path, agent, localAddress, servername: 'localhost' }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          statusCodes[res.statusCode] = (statusCodes[res.statusCode] ?? 0) + 1;
-          requests += 1;
-          resolve();
-        });
-      });
+      const req = https.request(
+        { host: '127.0.0.1', port, path, agent, localAddress, servername: 'localhost' },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            statusCodes[res.statusCode] = (statusCodes[res.statusCode] ?? 0) + 1;
+            requests += 1;
+            resolve();
+          });
+        },
+      );
       req.on('error', () => {
         errors += 1;
         resolve();

@@ -23,7 +23,19 @@ function markdownTable(header, rows) {
 
 /** The main table: one row per scenario that ran, in the order given. */
 function scenarioTable(rows, bareRps) {
-  const header = ['scenario', 'what it measures', 'req/s', 'p50 ms', 'p99 ms', 'peak RSS MiB', '× bare Nest', 'server CPU', 'client CPU', 'other CPU', 'responses'];
+  const header = [
+    'scenario',
+    'what it measures',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'peak RSS MiB',
+    '× bare Nest',
+    'server CPU',
+    'client CPU',
+    'other CPU',
+    'responses',
+  ];
   return markdownTable(
     header,
     rows.map((row) => [
@@ -49,7 +61,10 @@ function scenarioTable(rows, bareRps) {
  */
 function otherCpu(row) {
   if (!row.server || !Number.isFinite(row.server.machineCpuCores)) return NaN;
-  return Math.max(0, row.server.machineCpuCores - row.server.cpuCores - (row.clientCpuCores ?? 0) - (row.extraCpuCores ?? 0));
+  return Math.max(
+    0,
+    row.server.machineCpuCores - row.server.cpuCores - (row.clientCpuCores ?? 0) - (row.extraCpuCores ?? 0),
+  );
 }
 
 function verdict(ok) {
@@ -61,9 +76,19 @@ function evaluateTargets({ floor, bare, me, meBad, limiter }) {
   const ratio = (a, b) => (a && b && a.rps > 0 && b.rps > 0 ? a.rps / b.rps : null);
   const targets = [];
   const meBare = ratio(me, bare);
-  targets.push({ id: 'me-vs-bare', target: 'GET /auth/me (full stack) ≥ 0.75 × bare Nest', value: meBare, threshold: 0.75 });
+  targets.push({
+    id: 'me-vs-bare',
+    target: 'GET /auth/me (full stack) ≥ 0.75 × bare Nest',
+    value: meBare,
+    threshold: 0.75,
+  });
   const meFloor = ratio(me, floor);
-  targets.push({ id: 'me-vs-floor', target: 'GET /auth/me (full stack) ≥ 0.5 × node:https floor', value: meFloor, threshold: 0.5 });
+  targets.push({
+    id: 'me-vs-floor',
+    target: 'GET /auth/me (full stack) ≥ 0.5 × node:https floor',
+    value: meFloor,
+    threshold: 0.5,
+  });
   const badMe = ratio(meBad, me);
   targets.push({ id: 'bad-vs-me', target: 'bad-token path ≥ 0.5 × success path', value: badMe, threshold: 0.5 });
   for (const t of targets) t.ok = t.value === null ? null : t.value >= t.threshold;
@@ -77,7 +102,9 @@ function evaluateTargets({ floor, bare, me, meBad, limiter }) {
     threshold: tolerance,
     unit: 'MiB',
     secondsAfterFlood: after?.secondsAfterFlood ?? null,
-    firstReading: limiter ? { growthMiB: growthAt(limiter.settled.first), secondsAfterFlood: limiter.settled.first.secondsAfterFlood } : null,
+    firstReading: limiter
+      ? { growthMiB: growthAt(limiter.settled.first), secondsAfterFlood: limiter.settled.first.secondsAfterFlood }
+      : null,
     ok: limiter ? limiter.settled.returned !== null : null,
   });
   return targets;

@@ -71,17 +71,69 @@ const LOGIN = {
 // GET /health p99 for an allowed client (127.0.0.1, open-loop probe) with
 // AUDIT_LOG_FILE on, idle and while `connections` connections from outside
 // IP_ALLOWLIST (bound to floodAddress) flood it. Target: within `target` ×.
-const AUDIT_FLOOD = { connections: 4, floodAddress: '127.0.0.66', seconds: 5, idleSeconds: 5, probeIntervalMs: 10, target: 2 };
+const AUDIT_FLOOD = {
+  connections: 4,
+  floodAddress: '127.0.0.66',
+  seconds: 5,
+  idleSeconds: 5,
+  probeIntervalMs: 10,
+  target: 2,
+};
 
 const SCENARIOS = [
-  { id: 'floor', server: 'floor', path: '/health', expect: 200, label: 'floor: node:https, same cert, JSON "ok"', measures: 'the physical floor' },
-  { id: 'bare', server: 'bare', path: '/health', expect: 200, label: 'bare Nest route (no guards, no helmet)', measures: 'what the framework costs' },
-  { id: 'health', server: 'api', path: '/health', expect: 200, label: 'GET /health: allowlist + limiter + helmet', measures: 'the price of the guards' },
-  { id: 'me', server: 'api', path: '/auth/me', token: 'valid', expect: 200, label: 'GET /auth/me, valid access token', measures: 'the authenticated hot path (full stack)' },
-  { id: 'me-bad', server: 'api', path: '/auth/me', token: 'forged', expect: 401, label: 'GET /auth/me, bad token', measures: "what an attacker's request costs (forged ES256 signature)" },
+  {
+    id: 'floor',
+    server: 'floor',
+    path: '/health',
+    expect: 200,
+    label: 'floor: node:https, same cert, JSON "ok"',
+    measures: 'the physical floor',
+  },
+  {
+    id: 'bare',
+    server: 'bare',
+    path: '/health',
+    expect: 200,
+    label: 'bare Nest route (no guards, no helmet)',
+    measures: 'what the framework costs',
+  },
+  {
+    id: 'health',
+    server: 'api',
+    path: '/health',
+    expect: 200,
+    label: 'GET /health: allowlist + limiter + helmet',
+    measures: 'the price of the guards',
+  },
+  {
+    id: 'me',
+    server: 'api',
+    path: '/auth/me',
+    token: 'valid',
+    expect: 200,
+    label: 'GET /auth/me, valid access token',
+    measures: 'the authenticated hot path (full stack)',
+  },
+  {
+    id: 'me-bad',
+    server: 'api',
+    path: '/auth/me',
+    token: 'forged',
+    expect: 401,
+    label: 'GET /auth/me, bad token',
+    measures: "what an attacker's request costs (forged ES256 signature)",
+  },
   // The other rows run at LOG_LEVEL=error; info (the default) writes one JSON
   // line per request, synchronously, here to a file.
-  { id: 'me-logged', server: 'apiLogged', path: '/auth/me', token: 'validLogged', expect: 200, label: 'GET /auth/me, LOG_LEVEL=info (default)', measures: 'the same, plus one request line per request (to a file)' },
+  {
+    id: 'me-logged',
+    server: 'apiLogged',
+    path: '/auth/me',
+    token: 'validLogged',
+    expect: 200,
+    label: 'GET /auth/me, LOG_LEVEL=info (default)',
+    measures: 'the same, plus one request line per request (to a file)',
+  },
 ];
 // Above this share of a core used by other processes, a round is flagged
 // as disturbed and measured again (at most MAX_ATTEMPTS times, and only
@@ -95,7 +147,8 @@ const CLIENT_SATURATED = 0.9;
 const ALL_IDS = ['limiter', ...SCENARIOS.map((s) => s.id), 'login', 'audit-flood'];
 
 const started = Date.now();
-const progress = (message) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}\n`);
+const progress = (message) =>
+  process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}\n`);
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function usageError(message) {
@@ -169,7 +222,10 @@ function apiEnvironment(fixtures, name, overrides = {}) {
 function forgeToken(realToken) {
   const [header, payload] = realToken.split('.');
   const attackerKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-  const signature = sign('sha256', Buffer.from(`${header}.${payload}`), { key: attackerKey, dsaEncoding: 'ieee-p1363' });
+  const signature = sign('sha256', Buffer.from(`${header}.${payload}`), {
+    key: attackerKey,
+    dsaEncoding: 'ieee-p1363',
+  });
   return `${header}.${payload}.${signature.toString('base64url')}`;
 }
 
@@ -308,10 +364,17 @@ async function rssAfterWindow(pid, startRss, floodEnded, settleSeconds) {
  * queued line and pending refusal count is written).
  */
 async function measureAuditFlood(server, fixtures) {
-  const probeJob = (seconds) => ({ port: server.port, ca: fixtures.ca, intervalMs: AUDIT_FLOOD.probeIntervalMs, seconds });
+  const probeJob = (seconds) => ({
+    port: server.port,
+    ca: fixtures.ca,
+    intervalMs: AUDIT_FLOOD.probeIntervalMs,
+    seconds,
+  });
   progress(`audit-flood: /health latency probe without the flood, ${AUDIT_FLOOD.idleSeconds} s`);
   const idle = await runJob('probe.js', probeJob(AUDIT_FLOOD.idleSeconds));
-  progress(`audit-flood: ${AUDIT_FLOOD.connections} connections from ${AUDIT_FLOOD.floodAddress} (refused) for ${AUDIT_FLOOD.seconds} s, with the probe`);
+  progress(
+    `audit-flood: ${AUDIT_FLOOD.connections} connections from ${AUDIT_FLOOD.floodAddress} (refused) for ${AUDIT_FLOOD.seconds} s, with the probe`,
+  );
   const [flood, flooded] = await Promise.all([
     runJob('refused-flood.js', {
       port: server.port,
@@ -367,7 +430,10 @@ async function main() {
       api: needApi ? apiStart('api') : null,
       apiLogged: needLogged ? apiStart('api-logged', { LOG_LEVEL: 'info' }) : null,
       audit: want('audit-flood')
-        ? apiStart('audit', { IP_ALLOWLIST: '127.0.0.1/32', AUDIT_LOG_FILE: path.join(fixtures.dir, 'audit', 'security.log') })
+        ? apiStart('audit', {
+            IP_ALLOWLIST: '127.0.0.1/32',
+            AUDIT_LOG_FILE: path.join(fixtures.dir, 'audit', 'security.log'),
+          })
         : null,
       limiter: want('limiter')
         ? apiStart('limiter', { TRUSTED_PROXIES: '127.0.0.1/32', RATE_LIMIT_DEFAULT: LIMITER.rate }, { exposeGc: true })
@@ -387,7 +453,9 @@ async function main() {
 
     let limiter = null;
     if (want('limiter')) {
-      progress(`limiter: ${report.int(LIMITER.clients)} distinct X-Forwarded-For clients, RATE_LIMIT_DEFAULT=${LIMITER.rate}`);
+      progress(
+        `limiter: ${report.int(LIMITER.clients)} distinct X-Forwarded-For clients, RATE_LIMIT_DEFAULT=${LIMITER.rate}`,
+      );
       limiter = await limiterFlood(server.limiter);
       progress(
         `limiter: ${report.int(limiter.result.rps)} req/s, RSS ${report.mib(limiter.startRss)} -> peak ${report.mib(limiter.peakRss)} MiB; reading again ${limiter.settleSeconds} s after the flood`,
@@ -424,7 +492,9 @@ async function main() {
         const attempts = [];
         for (;;) {
           const tag = `${scenario.id} round ${round}/${ROUNDS}`;
-          progress(`${tag}: ${WARMUP_SECONDS} s warm-up + ${MEASURE_SECONDS} s, ${CONNECTIONS} connections, GET ${scenario.path}`);
+          progress(
+            `${tag}: ${WARMUP_SECONDS} s warm-up + ${MEASURE_SECONDS} s, ${CONNECTIONS} connections, GET ${scenario.path}`,
+          );
           const result = await measureLoad(
             server[scenario.server],
             { path: scenario.path, headers, warmupSeconds: WARMUP_SECONDS, durationSeconds: MEASURE_SECONDS },
@@ -433,10 +503,14 @@ async function main() {
           );
           attempts.push(result);
           const other = report.otherCpu(result);
-          progress(`${tag}: ${report.int(result.rps)} req/s, p99 ${report.fixed(result.p99Ms, 2)} ms, ${report.statuses(result.statusCodes)}, other processes ${report.cores(other)} of a core`);
+          progress(
+            `${tag}: ${report.int(result.rps)} req/s, p99 ${report.fixed(result.p99Ms, 2)} ms, ${report.statuses(result.statusCodes)}, other processes ${report.cores(other)} of a core`,
+          );
           const cost = WARMUP_SECONDS + MEASURE_SECONDS;
           if (!(other > OTHER_CPU_WARNING) || attempts.length >= MAX_ATTEMPTS || retryBudget < cost) break;
-          progress(`${tag}: disturbed by other processes; measuring again once the machine is quiet (up to ${QUIET_WAIT_SECONDS} s)`);
+          progress(
+            `${tag}: disturbed by other processes; measuring again once the machine is quiet (up to ${QUIET_WAIT_SECONDS} s)`,
+          );
           const waited = await waitForQuiet(Math.min(QUIET_WAIT_SECONDS, retryBudget - cost));
           retryBudget -= cost + waited;
         }
@@ -456,20 +530,35 @@ async function main() {
 
     let login = null;
     if (want('login')) {
-      const probeJob = (seconds) => ({ port: server.api.port, ca: fixtures.ca, intervalMs: LOGIN.probeIntervalMs, seconds });
+      const probeJob = (seconds) => ({
+        port: server.api.port,
+        ca: fixtures.ca,
+        intervalMs: LOGIN.probeIntervalMs,
+        seconds,
+      });
       progress(`login: /health latency probe at idle, ${LOGIN.idleProbeSeconds} s`);
       const idleProbe = await runJob('probe.js', probeJob(LOGIN.idleProbeSeconds));
-      progress(`login: flood of full logins (password + TOTP), ${LOGIN.concurrency} at a time, ${LOGIN.seconds} s, with the /health probe`);
+      progress(
+        `login: flood of full logins (password + TOTP), ${LOGIN.concurrency} at a time, ${LOGIN.seconds} s, with the /health probe`,
+      );
       await prof.start(server.api);
       const watch = startWatch(server.api.pid);
       const [flood, floodProbe] = await Promise.all([
-        runJob('login-load.js', { port: server.api.port, ca: fixtures.ca, users, concurrency: LOGIN.concurrency, seconds: LOGIN.seconds }),
+        runJob('login-load.js', {
+          port: server.api.port,
+          ca: fixtures.ca,
+          users,
+          concurrency: LOGIN.concurrency,
+          seconds: LOGIN.seconds,
+        }),
         runJob('probe.js', probeJob(LOGIN.seconds)),
       ]);
       const serverStats = watch.stop();
       const profileFile = await prof.stop(server.api, 'login');
       login = { ...flood, server: serverStats, idleProbe, floodProbe, profileFile };
-      progress(`login: ${report.fixed(flood.loginsPerSecond, 1)} logins/s, /health p99 ${report.fixed(idleProbe.p99Ms, 2)} ms idle -> ${report.fixed(floodProbe.p99Ms, 2)} ms during the flood`);
+      progress(
+        `login: ${report.fixed(flood.loginsPerSecond, 1)} logins/s, /health p99 ${report.fixed(idleProbe.p99Ms, 2)} ms idle -> ${report.fixed(floodProbe.p99Ms, 2)} ms during the flood`,
+      );
     }
 
     let auditFlood = null;
@@ -484,7 +573,10 @@ async function main() {
     let limiterFigures = null;
     if (limiter) {
       const remaining = limiter.floodEnded + limiter.settleSeconds * 1000 - Date.now();
-      if (remaining > 0) progress(`limiter: waiting ${(remaining / 1000).toFixed(0)} s for window + sweep, then up to ${LIMITER.graceSeconds} s for RSS to come back`);
+      if (remaining > 0)
+        progress(
+          `limiter: waiting ${(remaining / 1000).toFixed(0)} s for window + sweep, then up to ${LIMITER.graceSeconds} s for RSS to come back`,
+        );
       const settled = await limiter.settled;
       const final = { ...memory(server.limiter.pid), secondsAfterFlood: (Date.now() - limiter.floodEnded) / 1000 };
       // Diagnostic only (the verdict uses `settled`): one forced full GC tells
@@ -532,7 +624,8 @@ function combineRounds(results) {
   const weighted = (pick) => sum(results.map((r) => pick(r) * r.seconds)) / seconds;
   const p50s = results.map((r) => r.p50Ms).sort((a, b) => a - b);
   const statusCodes = {};
-  for (const r of results) for (const [code, count] of Object.entries(r.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + count;
+  for (const r of results)
+    for (const [code, count] of Object.entries(r.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + count;
   return {
     seconds,
     requests: sum(results.map((r) => r.requests)),
@@ -567,7 +660,9 @@ function reportServerLogs(dir) {
     }
     if (!text) continue;
     const lines = text.trimEnd().split('\n');
-    process.stderr.write(`\n${name} server logged ${lines.length} line(s); the first ones:\n${lines.slice(0, 10).join('\n')}\n`);
+    process.stderr.write(
+      `\n${name} server logged ${lines.length} line(s); the first ones:\n${lines.slice(0, 10).join('\n')}\n`,
+    );
   }
 }
 
@@ -589,7 +684,13 @@ function printAndSave({ options, rows, login, limiter, auditFlood, fixtures, pro
       statusCodes: { ok: login.logins, ...login.failures },
     });
   }
-  const targets = report.evaluateTargets({ floor: rows.floor, bare: rows.bare, me: rows.me, meBad: rows['me-bad'], limiter });
+  const targets = report.evaluateTargets({
+    floor: rows.floor,
+    bare: rows.bare,
+    me: rows.me,
+    meBad: rows['me-bad'],
+    limiter,
+  });
   const runtimeSeconds = (Date.now() - started) / 1000;
   const out = [];
   out.push('');
@@ -602,15 +703,25 @@ function printAndSave({ options, rows, login, limiter, auditFlood, fixtures, pro
   out.push('');
   out.push(report.scenarioTable(tableRows, bareRps));
   const byRound = tableRows.filter((row) => row.roundRps);
-  if (byRound.length) out.push(`req/s by round: ${byRound.map((row) => `${row.id} ${row.roundRps.map(report.int).join(' / ')}`).join(' · ')}`);
+  if (byRound.length)
+    out.push(
+      `req/s by round: ${byRound.map((row) => `${row.id} ${row.roundRps.map(report.int).join(' / ')}`).join(' · ')}`,
+    );
   const invalid = tableRows.filter((row) => row.valid === false);
-  for (const row of invalid) out.push(`  ! ${row.label}: unexpected responses or errors (${report.statuses(row.statusCodes)}, ${row.errors} errors): its figures do not measure what they claim`);
+  for (const row of invalid)
+    out.push(
+      `  ! ${row.label}: unexpected responses or errors (${report.statuses(row.statusCodes)}, ${row.errors} errors): its figures do not measure what they claim`,
+    );
   for (const row of tableRows.filter((r) => r.clientCpuCores >= CLIENT_SATURATED)) {
-    out.push(`  ! ${row.label}: the load generator used ${report.cores(row.clientCpuCores)} of a core: it, not the server, may have set this figure (a lower bound on the server's capacity)`);
+    out.push(
+      `  ! ${row.label}: the load generator used ${report.cores(row.clientCpuCores)} of a core: it, not the server, may have set this figure (a lower bound on the server's capacity)`,
+    );
   }
   for (const row of tableRows.filter((r) => report.otherCpu(r) > OTHER_CPU_WARNING)) {
     const tries = row.attempts > ROUNDS ? ` (least disturbed of ${row.attempts} attempts over ${ROUNDS} rounds)` : '';
-    out.push(`  ! ${row.label}: other processes used ${report.cores(report.otherCpu(row))} of a core meanwhile${tries}: this figure competed for the CPU; run again on a quiet machine`);
+    out.push(
+      `  ! ${row.label}: other processes used ${report.cores(report.otherCpu(row))} of a core meanwhile${tries}: this figure competed for the CPU; run again on a quiet machine`,
+    );
   }
   out.push('');
   out.push('Targets (reported, never enforced):');
@@ -682,7 +793,15 @@ function printAndSave({ options, rows, login, limiter, auditFlood, fixtures, pro
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model,
     loadGenerator: `autocannon ${require('autocannon/package.json').version} (child process)`,
-    settings: { connections: CONNECTIONS, rounds: ROUNDS, warmupSeconds: WARMUP_SECONDS, measureSeconds: MEASURE_SECONDS, limiter: LIMITER, login: LOGIN, profiled: options.profile },
+    settings: {
+      connections: CONNECTIONS,
+      rounds: ROUNDS,
+      warmupSeconds: WARMUP_SECONDS,
+      measureSeconds: MEASURE_SECONDS,
+      limiter: LIMITER,
+      login: LOGIN,
+      profiled: options.profile,
+    },
     scenarios: Object.fromEntries(
       Object.entries(rows).map(([id, row]) => [
         id,
@@ -711,7 +830,11 @@ function printAndSave({ options, rows, login, limiter, auditFlood, fixtures, pro
       ]),
     ),
     login: login && { ...login, ratioToBare: bareRps ? login.loginsPerSecond / bareRps : null },
-    auditFlood: auditFlood && { ...auditFlood, settings: AUDIT_FLOOD, ratio: auditFlood.flooded.p99Ms / auditFlood.idle.p99Ms },
+    auditFlood: auditFlood && {
+      ...auditFlood,
+      settings: AUDIT_FLOOD,
+      ratio: auditFlood.flooded.p99Ms / auditFlood.idle.p99Ms,
+    },
     limiter,
     targets,
     runtimeSeconds,

@@ -21,7 +21,11 @@ import { TwoFactorModule } from './two-factor/two-factor.module';
 @Module({})
 export class AppModule {
   /** `logger`: the application's pino logger (createApp passes its own; stdout otherwise). */
-  static register(config: AppConfig, secrets: RuntimeSecrets, logger: PinoLogger = createRootLogger(config)): DynamicModule {
+  static register(
+    config: AppConfig,
+    secrets: RuntimeSecrets,
+    logger: PinoLogger = createRootLogger(config),
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [

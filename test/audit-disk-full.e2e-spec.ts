@@ -14,7 +14,10 @@ import { freshCode } from './support/totp';
  */
 const isRoot = process.getuid?.() === 0;
 const mustRun = isRoot || process.env.CI === 'true';
-if (!mustRun) console.warn('audit-disk-full.e2e-spec: skipped, mounting a small tmpfs needs root (runs, and fails without root, when CI=true)');
+if (!mustRun)
+  console.warn(
+    'audit-disk-full.e2e-spec: skipped, mounting a small tmpfs needs root (runs, and fails without root, when CI=true)',
+  );
 const describeDiskFull = mustRun ? describe : describe.skip;
 
 describeDiskFull('a full audit disk never weakens a protective action', () => {
@@ -46,7 +49,9 @@ describeDiskFull('a full audit disk never weakens a protective action', () => {
     // Fill the disk, then record events until the file's last page is used up too and a write fails.
     spawnSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=4k'], { stdio: 'ignore' });
     for (let attempt = 0; attempt < 200 && (await ready()); attempt += 1) {
-      await client.post('/auth/login', { body: { username: user.username, password: 'wrong password, filling the last page' } });
+      await client.post('/auth/login', {
+        body: { username: user.username, password: 'wrong password, filling the last page' },
+      });
       await new Promise((r) => setTimeout(r, 60));
     }
     const notReady = await client.get('/health/ready');
@@ -68,7 +73,9 @@ describeDiskFull('a full audit disk never weakens a protective action', () => {
     const reuse = await client.post('/auth/refresh', { body: { refreshToken: user.refreshToken } });
     expect(reuse.status).toBe(401);
     // The session is over: neither the newest refresh token nor its access token works.
-    expect((await client.post('/auth/refresh', { body: { refreshToken: rotated.body.refreshToken } })).status).toBe(401);
+    expect((await client.post('/auth/refresh', { body: { refreshToken: rotated.body.refreshToken } })).status).toBe(
+      401,
+    );
     expect((await client.get('/auth/me', { token: rotated.body.accessToken })).status).toBe(401);
     expect(await ready()).toBe(false);
 
@@ -76,7 +83,10 @@ describeDiskFull('a full audit disk never weakens a protective action', () => {
     rmSync(filler);
     for (let attempt = 0; attempt < 50 && !(await ready()); attempt += 1) await new Promise((r) => setTimeout(r, 200));
     expect(await ready()).toBe(true);
-    const events = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const events = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const names = events.map((e) => e.event);
     expect(names).toContain('auth.recovery_codes.regenerated');
     expect(names).toContain('session.refresh.reuse');

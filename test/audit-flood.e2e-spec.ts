@@ -15,7 +15,12 @@ import { removeDataDir, TEST_CERTS_DIR, withTestApp } from './support/test-app';
 const ROOT = resolve(__dirname, '..');
 type Line = Record<string, any>;
 const lines = (file: string): Line[] =>
-  existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line) : [];
+  existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Line)
+    : [];
 const sum = (entries: Line[]) => entries.reduce((total, entry) => total + (entry.count as number), 0);
 const wrongLogin = (client: HttpsClient) =>
   client.post('/auth/login', { body: { username: uniqueUsername('flood'), password: 'not the password at all' } });
@@ -86,13 +91,17 @@ describe('the audit trail survives a flood', () => {
 
   it('rotates at AUDIT_LOG_MAX_BYTES, keeps AUDIT_LOG_KEEP files, and the chain verifies across them', async () => {
     const file = join(dataDir, 'rotation', 'audit.log');
-    await withTestApp({ AUDIT_LOG_FILE: file, AUDIT_LOG_MAX_BYTES: '4096', AUDIT_LOG_KEEP: '2' }, async ({ client }) => {
-      for (let round = 0; round < 8; round += 1) {
-        await flood(6, 6, () => wrongLogin(client));
-        // Several batches, so the file is rotated between them.
-        await new Promise((r) => setTimeout(r, 120));
-      }
-    }, { dataDir: mkdtempSync(join(dataDir, 'app-')) });
+    await withTestApp(
+      { AUDIT_LOG_FILE: file, AUDIT_LOG_MAX_BYTES: '4096', AUDIT_LOG_KEEP: '2' },
+      async ({ client }) => {
+        for (let round = 0; round < 8; round += 1) {
+          await flood(6, 6, () => wrongLogin(client));
+          // Several batches, so the file is rotated between them.
+          await new Promise((r) => setTimeout(r, 120));
+        }
+      },
+      { dataDir: mkdtempSync(join(dataDir, 'app-')) },
+    );
     expect(existsSync(`${file}.1`)).toBe(true);
     expect(existsSync(`${file}.2`)).toBe(true);
     expect(existsSync(`${file}.3`)).toBe(false);
@@ -100,7 +109,12 @@ describe('the audit trail survives a flood', () => {
     expect(lines(`${file}.1`)[0].prevHash).toBe(lines(`${file}.2`).at(-1)?.hash);
     expect(lines(file)[0].prevHash).toBe(lines(`${file}.1`).at(-1)?.hash);
     const total = [file, `${file}.1`, `${file}.2`].reduce((n, f) => n + lines(f).length, 0);
-    await expect(verifyAuditLog(file)).resolves.toEqual({ ok: true, count: total, files: 3, startsAfterRotation: true });
+    await expect(verifyAuditLog(file)).resolves.toEqual({
+      ok: true,
+      count: total,
+      files: 3,
+      startsAfterRotation: true,
+    });
   }, 60_000);
 
   it('a queue over AUDIT_QUEUE_MAX makes /health/ready say not ready, once in the log, and the server keeps serving', async () => {
@@ -125,7 +139,10 @@ describe('the audit trail survives a flood', () => {
         } finally {
           await release();
         }
-        await until(async () => (await client.get('/health/ready')).status === 200, 'ready again once the queue drained');
+        await until(
+          async () => (await client.get('/health/ready')).status === 200,
+          'ready again once the queue drained',
+        );
       },
       { dataDir: mkdtempSync(join(dataDir, 'app-')), logDestination },
     );
@@ -156,10 +173,19 @@ describe('the audit trail survives a flood', () => {
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
-    const exited = new Promise<NodeJS.Signals | number | null>((r) => child.once('exit', (code, signal) => r(signal ?? code)));
+    const exited = new Promise<NodeJS.Signals | number | null>((r) =>
+      child.once('exit', (code, signal) => r(signal ?? code)),
+    );
     try {
       const client = new HttpsClient(port, readFileSync(devCertificatePaths(TEST_CERTS_DIR).caCert));
-      await until(() => client.get('/health').then((res) => res.status === 200, () => false), 'the API listening');
+      await until(
+        () =>
+          client.get('/health').then(
+            (res) => res.status === 200,
+            () => false,
+          ),
+        'the API listening',
+      );
       expect((await wrongLogin(client)).status).toBe(401);
       // The first refusal is recorded at once; the other 39 are only a count in memory for the next 10 s.
       expect(await flood(40, 10, () => client.as('127.0.0.9').get('/health'))).toEqual({ 403: 40 });
@@ -190,7 +216,9 @@ describe('the audit trail survives a flood', () => {
           }
         })();
         try {
-          const runs = await Promise.all(names.map((name) => cli(t.env, ['user:create', name, '--password-stdin'], `${STRONG_PASSWORD}\n`)));
+          const runs = await Promise.all(
+            names.map((name) => cli(t.env, ['user:create', name, '--password-stdin'], `${STRONG_PASSWORD}\n`)),
+          );
           runs.push(await cli(t.env, ['sessions:revoke', names[0]]));
           for (const run of runs) expect(run).toMatchObject({ code: 0 });
         } finally {
@@ -206,14 +234,25 @@ describe('the audit trail survives a flood', () => {
     const events = [...Array(100).keys()].reverse().flatMap((i) => lines(i === 0 ? file : `${file}.${i}`));
     const created = events.filter((e) => e.event === 'cli.user.created');
     expect(created.map((e) => e.username).sort()).toEqual([...names].sort());
-    expect(created[0]).toMatchObject({ actor: 'cli', osUser: userInfo().username, requestId: null, clientAddress: null });
-    expect(events.filter((e) => e.event === 'cli.sessions.revoked')).toMatchObject([{ actor: 'cli', username: names[0] }]);
+    expect(created[0]).toMatchObject({
+      actor: 'cli',
+      osUser: userInfo().username,
+      requestId: null,
+      clientAddress: null,
+    });
+    expect(events.filter((e) => e.event === 'cli.sessions.revoked')).toMatchObject([
+      { actor: 'cli', username: names[0] },
+    ]);
     expect(result.ok && result.count).toBe(events.length);
   }, 120_000);
 });
 
 /** The admin CLI as an operator runs it (sources compiled on the fly), with the test app's environment. */
-function cli(env: Record<string, string>, args: string[], stdin?: string): Promise<{ code: number | null; stderr: string }> {
+function cli(
+  env: Record<string, string>,
+  args: string[],
+  stdin?: string,
+): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
     {
       const child = spawn(process.execPath, ['-r', './test/support/swc-register.js', 'src/cli/main.ts', ...args], {

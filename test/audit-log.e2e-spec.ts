@@ -6,7 +6,11 @@ import { verifyAuditLog } from '../src/audit/verify-audit-log';
 import { register, STRONG_PASSWORD, uniqueUsername } from './support/flows';
 import { removeDataDir, withTestApp } from './support/test-app';
 
-const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const lines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 
 describe('AUDIT_LOG_FILE: hash-chained security events', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'nest-2fa-api-audit-'));
@@ -56,18 +60,37 @@ describe('AUDIT_LOG_FILE: hash-chained security events', () => {
 
     // A deleted line breaks the link of the one after it.
     const deleted = join(dataDir, 'deleted.log');
-    writeFileSync(deleted, original.split('\n').filter((_, i) => i !== 0).join('\n'));
+    writeFileSync(
+      deleted,
+      original
+        .split('\n')
+        .filter((_, i) => i !== 0)
+        .join('\n'),
+    );
     await expect(verifyAuditLog(deleted)).resolves.toMatchObject({ ok: false, line: 1 });
 
     // The CLI as npm run audit:verify runs it, compiled on the fly from its source.
     const out = join(dataDir, 'cli');
     const tsc = spawnSync(
       process.execPath,
-      [require.resolve('typescript/bin/tsc'), '--outDir', out, '--module', 'commonjs', '--target', 'es2022', '--strict', '--types', 'node', 'src/audit/verify-audit-log.cli.ts'],
+      [
+        require.resolve('typescript/bin/tsc'),
+        '--outDir',
+        out,
+        '--module',
+        'commonjs',
+        '--target',
+        'es2022',
+        '--strict',
+        '--types',
+        'node',
+        'src/audit/verify-audit-log.cli.ts',
+      ],
       { cwd: join(__dirname, '..'), encoding: 'utf8' },
     );
     expect(tsc.stdout + tsc.stderr).toBe('');
-    const cli = (target: string) => spawnSync(process.execPath, [join(out, 'verify-audit-log.cli.js'), target], { encoding: 'utf8' });
+    const cli = (target: string) =>
+      spawnSync(process.execPath, [join(out, 'verify-audit-log.cli.js'), target], { encoding: 'utf8' });
     const good = cli(file);
     expect(good.status).toBe(0);
     expect(good.stdout).toContain('3 entries');

@@ -28,7 +28,11 @@ interface CliRun {
 function cli(
   dataDir: string,
   args: string[],
-  options: { stdin?: string; answer?: (output: string, write: (line: string) => void) => void; env?: Record<string, string> } = {},
+  options: {
+    stdin?: string;
+    answer?: (output: string, write: (line: string) => void) => void;
+    env?: Record<string, string>;
+  } = {},
 ): Promise<CliRun> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
@@ -41,7 +45,10 @@ function cli(
     ...options.env,
   };
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['-r', './test/support/swc-register.js', 'src/cli/main.ts', ...args], { cwd: ROOT, env });
+    const child = spawn(process.execPath, ['-r', './test/support/swc-register.js', 'src/cli/main.ts', ...args], {
+      cwd: ROOT,
+      env,
+    });
     let stdout = '';
     let stderr = '';
     const write = (line: string) => child.stdin.write(`${line}\n`);
@@ -103,7 +110,10 @@ describe('admin CLI (npm run cli)', () => {
   async function loginWithRecovery(client: HttpsClient) {
     if (recovery.length === 0) throw new Error('no recovery codes');
     const preAuthToken = await login(client, 'alice', STRONG_PASSWORD);
-    const res = await client.post('/auth/2fa/verify', { token: preAuthToken, body: { recoveryCode: recovery.shift() } });
+    const res = await client.post('/auth/2fa/verify', {
+      token: preAuthToken,
+      body: { recoveryCode: recovery.shift() },
+    });
     if (res.status !== 200) throw new Error(`recovery login: ${res.status} ${res.text}`);
     return { accessToken: res.body.accessToken as string, refreshToken: res.body.refreshToken as string };
   }
@@ -115,7 +125,9 @@ describe('admin CLI (npm run cli)', () => {
 
   sqliteOnly('users', () => {
     it('user:create --password-stdin, then user:list shows the user with 2FA off', async () => {
-      const created = await cli(dataDir, ['user:create', 'alice', '--password-stdin'], { stdin: `${STRONG_PASSWORD}\n` });
+      const created = await cli(dataDir, ['user:create', 'alice', '--password-stdin'], {
+        stdin: `${STRONG_PASSWORD}\n`,
+      });
       expect(created.stderr).not.toMatch(/Error/);
       expect(created.code).toBe(0);
       expect(created.stdout).toMatch(/Created user alice \(id [0-9a-f-]{36}\)/);
@@ -223,7 +235,10 @@ describe('admin CLI (npm run cli)', () => {
       expect(newTicket).not.toBe(resetTicket);
       expect((await setup(resetTicket)).status).toBe(403);
       const preAuthToken = await login(client, 'alice', STRONG_PASSWORD);
-      const pending = await client.post('/auth/2fa/setup', { token: preAuthToken, body: { enrollmentTicket: newTicket } });
+      const pending = await client.post('/auth/2fa/setup', {
+        token: preAuthToken,
+        body: { enrollmentTicket: newTicket },
+      });
       expect(pending.status).toBe(200);
       const enabled = await client.post('/auth/2fa/enable', {
         token: preAuthToken,
@@ -261,12 +276,22 @@ describe('admin CLI (npm run cli)', () => {
     });
 
     it('refuses (exit 1), naming the user, when a secret opens under neither APP_SECRET nor APP_SECRET_PREVIOUS', async () => {
-      const created = await cli(rotationDir, ['user:create', 'dave', '--password-stdin'], { stdin: `${STRONG_PASSWORD}\n`, env: OLD });
+      const created = await cli(rotationDir, ['user:create', 'dave', '--password-stdin'], {
+        stdin: `${STRONG_PASSWORD}\n`,
+        env: OLD,
+      });
       expect(created.code).toBe(0);
       const { run, secret, step } = await enrollFromCli(rotationDir, 'dave', OLD);
       expect(run.code).toBe(0);
       enrolled = { secret, step };
-      expect((await cli(rotationDir, ['user:create', 'erin', '--password-stdin'], { stdin: `${STRONG_PASSWORD}\n`, env: OLD })).code).toBe(0);
+      expect(
+        (
+          await cli(rotationDir, ['user:create', 'erin', '--password-stdin'], {
+            stdin: `${STRONG_PASSWORD}\n`,
+            env: OLD,
+          })
+        ).code,
+      ).toBe(0);
       const abandoned = await cli(rotationDir, ['user:enroll', 'erin'], { env: OLD, stdin: '' });
       expect(abandoned.code).toBe(1);
       pendingSecret = /enter this secret manually \(shown once\): ([A-Z2-7]+)/.exec(abandoned.stdout)?.[1] ?? '';
@@ -274,15 +299,21 @@ describe('admin CLI (npm run cli)', () => {
 
       const withoutPrevious = await cli(rotationDir, ['secrets:reseal'], { env: NEW });
       expect(withoutPrevious.code).toBe(1);
-      expect(withoutPrevious.stdout).toMatch(/2 stored TOTP secret\(s\): 0 re-sealed under the current APP_SECRET, 0 already were/);
-      expect(withoutPrevious.stderr).toMatch(/Error: The TOTP secret of dave, erin opens under neither APP_SECRET nor APP_SECRET_PREVIOUS/);
+      expect(withoutPrevious.stdout).toMatch(
+        /2 stored TOTP secret\(s\): 0 re-sealed under the current APP_SECRET, 0 already were/,
+      );
+      expect(withoutPrevious.stderr).toMatch(
+        /Error: The TOTP secret of dave, erin opens under neither APP_SECRET nor APP_SECRET_PREVIOUS/,
+      );
     }, 60_000);
 
     it('re-seals under the new APP_SECRET; the user then logs in with the authenticator after APP_SECRET_PREVIOUS is removed', async () => {
       const resealed = await cli(rotationDir, ['secrets:reseal'], { env: ROTATING });
       expect(resealed.stderr).not.toMatch(/Error/);
       expect(resealed.code).toBe(0);
-      expect(resealed.stdout).toMatch(/2 stored TOTP secret\(s\): 2 re-sealed under the current APP_SECRET, 0 already were/);
+      expect(resealed.stdout).toMatch(
+        /2 stored TOTP secret\(s\): 2 re-sealed under the current APP_SECRET, 0 already were/,
+      );
       expect(resealed.stderr).toMatch(/Recovery codes issued before the rotation still do/);
       const again = await cli(rotationDir, ['secrets:reseal'], { env: ROTATING });
       expect(again.stdout).toMatch(/0 re-sealed under the current APP_SECRET, 2 already were/);
@@ -290,7 +321,10 @@ describe('admin CLI (npm run cli)', () => {
       // The rotation finished: only the new secret is configured. Tickets are
       // off here only because erin's pending secret came from the CLI, which
       // binds no ticket; with tickets on, the API refuses to enable it (403).
-      rotated = await startTestApp({ ...RELAXED_LIMITS, ...NEW, ENROLLMENT_TICKET_REQUIRED: 'false' }, { dataDir: rotationDir });
+      rotated = await startTestApp(
+        { ...RELAXED_LIMITS, ...NEW, ENROLLMENT_TICKET_REQUIRED: 'false' },
+        { dataDir: rotationDir },
+      );
       const client = new HttpsClient(rotated.port, rotated.ca);
       const preAuth = await client.post('/auth/login', { body: { username: 'dave', password: STRONG_PASSWORD } });
       expect(preAuth.body.next).toBe('totp-verify');
@@ -313,7 +347,8 @@ describe('admin CLI (npm run cli)', () => {
     const certsDir = join(dataDir, 'certs');
     const first = await cli(dataDir, ['certs:dev'], { env: { CERTS_DIR: certsDir } });
     expect(first.code).toBe(0);
-    for (const file of ['dev-ca.crt', 'dev-ca.key', 'server.crt', 'server.key']) expect(existsSync(join(certsDir, file))).toBe(true);
+    for (const file of ['dev-ca.crt', 'dev-ca.key', 'server.crt', 'server.key'])
+      expect(existsSync(join(certsDir, file))).toBe(true);
     const ca = readFileSync(join(certsDir, 'dev-ca.crt'), 'utf8');
     const second = await cli(dataDir, ['certs:dev'], { env: { CERTS_DIR: certsDir } });
     expect(second.code).toBe(0);
@@ -325,5 +360,4 @@ describe('admin CLI (npm run cli)', () => {
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/unknown command/);
   }, 30_000);
-
 });

@@ -34,7 +34,7 @@ describe('a credential change ends what was issued before it', () => {
     expect((await verify(fresh, { recoveryCode: user.recoveryCodes[0] })).status).toBe(200);
   });
 
-  it('a pre-auth token from before a 2FA reset cannot enroll, even with the reset\'s ticket (401)', async () => {
+  it("a pre-auth token from before a 2FA reset cannot enroll, even with the reset's ticket (401)", async () => {
     const user = await enrolledUser(app.client);
     const stale = await login(app.client, user.username, user.password);
     const reset = await app.client.post('/auth/2fa/reset', {

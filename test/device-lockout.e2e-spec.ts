@@ -20,12 +20,19 @@ describe('device tokens and the account lockout', () => {
   const app = useTestApp({ LOCKOUT_THRESHOLD: String(THRESHOLD) });
 
   const passwordStep = (client: HttpsClient, username: string, password: string, deviceToken?: string) =>
-    client.post('/auth/login', { body: deviceToken === undefined ? { username, password } : { username, password, deviceToken } });
+    client.post('/auth/login', {
+      body: deviceToken === undefined ? { username, password } : { username, password, deviceToken },
+    });
 
   /** One wrong password from each attacker address until the untrusted counter is full. */
   async function lockOut(username: string, deviceToken?: () => string): Promise<void> {
     for (let i = 0; i < THRESHOLD; i += 1) {
-      const res = await passwordStep(app.client.as(ATTACKERS[i % ATTACKERS.length]), username, WRONG_PASSWORD, deviceToken?.());
+      const res = await passwordStep(
+        app.client.as(ATTACKERS[i % ATTACKERS.length]),
+        username,
+        WRONG_PASSWORD,
+        deviceToken?.(),
+      );
       expectError(res, 401, 'Invalid username or password');
     }
   }
@@ -39,7 +46,7 @@ describe('device tokens and the account lockout', () => {
     return app.client.post('/auth/2fa/verify', { token: first.body.preAuthToken, body: { code } });
   }
 
-  it('an attacker locks the account from five addresses; the owner\'s known device still logs in; an unknown client gets the same 429', async () => {
+  it("an attacker locks the account from five addresses; the owner's known device still logs in; an unknown client gets the same 429", async () => {
     const alice = await enrolledUser(app.client);
     await lockOut(alice.username);
     // Unknown clients, the right password included, get the lockout's 429.
@@ -63,11 +70,14 @@ describe('device tokens and the account lockout', () => {
     const alice = await enrolledUser(app.client);
     await lockOut(alice.username, () => randomBytes(32).toString('base64url'));
     expectTooMany(await passwordStep(app.client.as('127.0.0.20'), alice.username, alice.password), 900);
-    expectTooMany(await passwordStep(app.client, alice.username, alice.password, randomBytes(32).toString('base64url')), 900);
+    expectTooMany(
+      await passwordStep(app.client, alice.username, alice.password, randomBytes(32).toString('base64url')),
+      900,
+    );
     expect((await ownerLogin(alice, alice.deviceToken)).status).toBe(200);
   });
 
-  it('another user\'s device token, or garbage in its place, counts as no token', async () => {
+  it("another user's device token, or garbage in its place, counts as no token", async () => {
     const alice = await enrolledUser(app.client);
     const mallory = await enrolledUser(app.client);
     await lockOut(alice.username, () => mallory.deviceToken);
@@ -105,7 +115,10 @@ describe('device tokens and the account lockout', () => {
     for (let i = 0; i < THRESHOLD; i += 1) {
       const first = await passwordStep(app.client, alice.username, alice.password, alice.deviceToken);
       expect(first.status).toBe(200);
-      const wrong = await app.client.post('/auth/2fa/verify', { token: first.body.preAuthToken, body: { code: wrongCode(alice.secret) } });
+      const wrong = await app.client.post('/auth/2fa/verify', {
+        token: first.body.preAuthToken,
+        body: { code: wrongCode(alice.secret) },
+      });
       expectError(wrong, 401);
     }
     expectTooMany(await passwordStep(app.client, alice.username, alice.password, alice.deviceToken), 900);
@@ -120,7 +133,11 @@ describe('device tokens and the account lockout', () => {
     const newPassword = 'a different, equally long passphrase 97?';
     const changed = await app.client.post('/auth/password', {
       token: viaPassword.accessToken,
-      body: { currentPassword: viaPassword.password, newPassword, code: freshCode(viaPassword.secret, viaPassword.lastStep).code },
+      body: {
+        currentPassword: viaPassword.password,
+        newPassword,
+        code: freshCode(viaPassword.secret, viaPassword.lastStep).code,
+      },
     });
     expect(changed.status).toBe(204);
     viaPassword.password = newPassword;

@@ -86,15 +86,24 @@ describeDistributed('two instances, one PostgreSQL and one Redis', () => {
     it('a code accepted on A is refused on B', async () => {
       const user = await enrolledUser(c.A);
       const next = freshCode(user.secret, user.lastStep);
-      const onA = await c.A.post('/auth/2fa/verify', { token: await login(c.A, user.username, user.password), body: { code: next.code } });
+      const onA = await c.A.post('/auth/2fa/verify', {
+        token: await login(c.A, user.username, user.password),
+        body: { code: next.code },
+      });
       expect(onA.status).toBe(200);
-      const onB = await c.B.post('/auth/2fa/verify', { token: await login(c.B, user.username, user.password), body: { code: next.code } });
+      const onB = await c.B.post('/auth/2fa/verify', {
+        token: await login(c.B, user.username, user.password),
+        body: { code: next.code },
+      });
       expect(onB.status).toBe(401);
     });
 
     it('the same code sent to A and B at the same moment: exactly one 200', async () => {
       const user = await enrolledUser(c.A);
-      const [tokenA, tokenB] = [await login(c.A, user.username, user.password), await login(c.B, user.username, user.password)];
+      const [tokenA, tokenB] = [
+        await login(c.A, user.username, user.password),
+        await login(c.B, user.username, user.password),
+      ];
       const { code } = freshCode(user.secret, user.lastStep);
       const results = await Promise.all([
         c.A.post('/auth/2fa/verify', { token: tokenA, body: { code } }),
@@ -135,7 +144,8 @@ describeDistributed('two instances, one PostgreSQL and one Redis', () => {
     try {
       const body = { username: uniqueUsername(), password: STRONG_PASSWORD };
       const statuses: number[] = [];
-      for (const client of [c.A, c.B, c.A, c.B, c.A, c.B]) statuses.push((await client.post('/auth/login', { body })).status);
+      for (const client of [c.A, c.B, c.A, c.B, c.A, c.B])
+        statuses.push((await client.post('/auth/login', { body })).status);
       expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
     } finally {
       await c.close();
@@ -161,7 +171,9 @@ describeDistributed('two instances, one PostgreSQL and one Redis', () => {
     try {
       const { username } = await register(c.A);
       for (const client of [c.A, c.B, c.A, c.B]) {
-        expect((await client.post('/auth/login', { body: { username, password: 'wrong password, long enough' } })).status).toBe(401);
+        expect(
+          (await client.post('/auth/login', { body: { username, password: 'wrong password, long enough' } })).status,
+        ).toBe(401);
       }
       for (const client of [c.A, c.B]) {
         const res = await client.post('/auth/login', { body: { username, password: STRONG_PASSWORD } });
@@ -173,13 +185,16 @@ describeDistributed('two instances, one PostgreSQL and one Redis', () => {
     }
   });
 
-  it('device counters are shared too: locked on A, the owner\'s device logs in on B; its failures on A lock it on B', async () => {
+  it("device counters are shared too: locked on A, the owner's device logs in on B; its failures on A lock it on B", async () => {
     const c = await cluster({ ...RELAXED_LIMITS, LOCKOUT_THRESHOLD: '4' });
     try {
       const alice = await enrolledUser(c.A);
       const wrong = { username: alice.username, password: 'wrong password, long enough' };
-      for (const client of [c.A, c.B, c.A, c.B]) expect((await client.post('/auth/login', { body: wrong })).status).toBe(401);
-      expect((await c.B.post('/auth/login', { body: { username: alice.username, password: alice.password } })).status).toBe(429);
+      for (const client of [c.A, c.B, c.A, c.B])
+        expect((await client.post('/auth/login', { body: wrong })).status).toBe(401);
+      expect(
+        (await c.B.post('/auth/login', { body: { username: alice.username, password: alice.password } })).status,
+      ).toBe(429);
 
       // The device's login on B: password (with the device token) on B, code on A.
       const first = await c.B.post('/auth/login', {
@@ -195,7 +210,13 @@ describeDistributed('two instances, one PostgreSQL and one Redis', () => {
       for (let i = 0; i < 4; i += 1) {
         expect((await c.A.post('/auth/login', { body: { ...wrong, deviceToken: device } })).status).toBe(401);
       }
-      expect((await c.B.post('/auth/login', { body: { username: alice.username, password: alice.password, deviceToken: device } })).status).toBe(429);
+      expect(
+        (
+          await c.B.post('/auth/login', {
+            body: { username: alice.username, password: alice.password, deviceToken: device },
+          })
+        ).status,
+      ).toBe(429);
     } finally {
       await c.close();
     }
@@ -209,7 +230,10 @@ describeDistributed('two instances, one PostgreSQL and one Redis', () => {
       const pending = await c.B.post('/auth/2fa/setup', { token, body: { enrollmentTicket: user.enrollmentTicket } });
       expect(pending.status).toBe(200);
       await c.a.app.get(EnrollmentTicketsService).issue(user.id);
-      const enable = await c.B.post('/auth/2fa/enable', { token, body: { code: freshCode(pending.body.secret, null).code } });
+      const enable = await c.B.post('/auth/2fa/enable', {
+        token,
+        body: { code: freshCode(pending.body.secret, null).code },
+      });
       expectError(enable, 403, 'An enrollment ticket is required');
 
       const reset = await enrolledUser(c.A);
@@ -219,7 +243,10 @@ describeDistributed('two instances, one PostgreSQL and one Redis', () => {
         body: { password: reset.password, code: freshCode(reset.secret, reset.lastStep).code },
       });
       expect(resetRes.status).toBe(200);
-      expectError(await c.A.post('/auth/2fa/setup', { token: stale, body: { enrollmentTicket: resetRes.body.enrollmentTicket } }), 401);
+      expectError(
+        await c.A.post('/auth/2fa/setup', { token: stale, body: { enrollmentTicket: resetRes.body.enrollmentTicket } }),
+        401,
+      );
     } finally {
       await c.close();
     }
@@ -229,7 +256,10 @@ describeDistributed('two instances, one PostgreSQL and one Redis', () => {
 describeDistributed('startup and the database', () => {
   it('two instances starting at the same moment on an empty database apply each migration once', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'nest-2fa-api-cluster-'));
-    const [a, b] = await Promise.all([startTestApp(RELAXED_LIMITS, { dataDir }), startTestApp(RELAXED_LIMITS, { dataDir })]);
+    const [a, b] = await Promise.all([
+      startTestApp(RELAXED_LIMITS, { dataDir }),
+      startTestApp(RELAXED_LIMITS, { dataDir }),
+    ]);
     try {
       const { DataSource } = await import('typeorm');
       const rows: { name: string }[] = await a.app.get(DataSource).query('SELECT name FROM migrations');
@@ -328,7 +358,9 @@ describeDistributed('Redis down: fail closed, recover by itself', () => {
     await startRedis();
     await waitFor(async () => (await client.get('/health')).status === 200);
     expect((await client.get('/auth/me', { token: user.accessToken })).status).toBe(200);
-    expect((await client.post('/auth/login', { body: { username: user.username, password: user.password } })).status).toBe(200);
+    expect(
+      (await client.post('/auth/login', { body: { username: user.username, password: user.password } })).status,
+    ).toBe(200);
   });
 
   it('an instance restarted while Redis is down (after a recent logout) still starts, answers 503, then serves', async () => {
@@ -336,20 +368,29 @@ describeDistributed('Redis down: fail closed, recover by itself', () => {
     expect((await client.post('/auth/logout', { token: user.accessToken })).status).toBe(204);
     await stopRedis();
     // Same data directory: same database, with a session revoked moments ago to reload at boot.
-    const again = await startTestApp({ ...RELAXED_LIMITS, REDIS_URL: `redis://127.0.0.1:${port}` }, { dataDir: t.dataDir });
+    const again = await startTestApp(
+      { ...RELAXED_LIMITS, REDIS_URL: `redis://127.0.0.1:${port}` },
+      { dataDir: t.dataDir },
+    );
     const againClient = new HttpsClient(again.port, again.ca);
     try {
       expect((await againClient.get('/health')).status).toBe(503);
       await startRedis();
       await waitFor(async () => (await againClient.get('/health')).status === 200);
-      expect((await againClient.post('/auth/login', { body: { username: user.username, password: user.password } })).status).toBe(200);
+      expect(
+        (await againClient.post('/auth/login', { body: { username: user.username, password: user.password } })).status,
+      ).toBe(200);
     } finally {
       await again.close();
     }
   });
 
   it('RATE_LIMIT_FAIL_OPEN=true serves public routes un-throttled while Redis is down; lockout still fails closed', async () => {
-    const open = await startTestApp({ ...RELAXED_LIMITS, REDIS_URL: `redis://127.0.0.1:${port}`, RATE_LIMIT_FAIL_OPEN: 'true' });
+    const open = await startTestApp({
+      ...RELAXED_LIMITS,
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+      RATE_LIMIT_FAIL_OPEN: 'true',
+    });
     const openClient = new HttpsClient(open.port, open.ca);
     try {
       await waitFor(async () => (await openClient.get('/health')).status === 200);
@@ -383,7 +424,9 @@ function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

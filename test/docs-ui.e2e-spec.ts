@@ -11,7 +11,8 @@ import { TEST_CERTS_DIR, useTestApp } from './support/test-app';
  */
 const CHROMIUM = '/usr/bin/chromium';
 const HAS_CHROMIUM = existsSync(CHROMIUM);
-if (!HAS_CHROMIUM) console.warn(`docs-ui.e2e-spec: SKIPPED, ${CHROMIUM} is missing (install the Debian package "chromium")`);
+if (!HAS_CHROMIUM)
+  console.warn(`docs-ui.e2e-spec: SKIPPED, ${CHROMIUM} is missing (install the Debian package "chromium")`);
 const describeWithChromium = HAS_CHROMIUM ? describe : describe.skip;
 
 /**
@@ -57,7 +58,8 @@ describeWithChromium('Swagger UI in Chromium', () => {
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('console', (message) => {
-      if (message.type() === 'error' || /Content.Security.Policy/i.test(message.text())) problems.push(`console: ${message.text()}`);
+      if (message.type() === 'error' || /Content.Security.Policy/i.test(message.text()))
+        problems.push(`console: ${message.text()}`);
     });
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     page.on('requestfailed', (request) => problems.push(`failed: ${request.url()} ${request.failure()?.errorText}`));
@@ -80,10 +82,15 @@ describeWithChromium('Swagger UI in Chromium', () => {
     for (const path of ['/auth/login', '/auth/2fa/verify', '/auth/me', '/health']) {
       await page.locator(`.opblock-summary-path[data-path="${path}"]`).first().waitFor({ state: 'visible' });
     }
-    await expect(page.locator('.opblock-summary-path', { hasText: '/auth/2fa/verify' }).first().isVisible()).resolves.toBe(true);
+    await expect(
+      page.locator('.opblock-summary-path', { hasText: '/auth/2fa/verify' }).first().isVisible(),
+    ).resolves.toBe(true);
 
     // The Authorize dialog offers the two bearer schemes separately.
-    await page.getByRole('button', { name: /authorize/i }).first().click();
+    await page
+      .getByRole('button', { name: /authorize/i })
+      .first()
+      .click();
     const dialog = page.locator('.modal-ux');
     await dialog.waitFor({ state: 'visible' });
     await expect(dialog.textContent()).resolves.toMatch(/access-token[\s\S]*pre-auth|pre-auth[\s\S]*access-token/);

@@ -26,7 +26,7 @@ const enable = (client: HttpsClient, token: string, secret: string) =>
 describe('enrollment tickets', () => {
   const app = useTestApp({ LOCKOUT_THRESHOLD: '1000' });
 
-  it('registration returns a ticket; setup refuses the password alone, a wrong ticket, another user\'s ticket (403)', async () => {
+  it("registration returns a ticket; setup refuses the password alone, a wrong ticket, another user's ticket (403)", async () => {
     const victim = await register(app.client);
     const other = await register(app.client);
     expect(victim.enrollmentTicket).toMatch(/^[\w-]{43}$/);
@@ -50,10 +50,13 @@ describe('enrollment tickets', () => {
     expect((await enable(app.client, owner, pending.body.secret)).status).toBe(200);
   });
 
-  it('after a 2FA reset, the phisher holding the password cannot enroll; the owner, with the reset\'s ticket, can', async () => {
+  it("after a 2FA reset, the phisher holding the password cannot enroll; the owner, with the reset's ticket, can", async () => {
     const user = await enrolledUser(app.client);
     const { code } = freshCode(user.secret, user.lastStep);
-    const reset = await app.client.post('/auth/2fa/reset', { token: user.accessToken, body: { password: user.password, code } });
+    const reset = await app.client.post('/auth/2fa/reset', {
+      token: user.accessToken,
+      body: { password: user.password, code },
+    });
     expect(reset.status).toBe(200);
     const ticket = reset.body.enrollmentTicket as string;
 
@@ -116,7 +119,9 @@ describe('enrollment tickets', () => {
     }
     // Budget gone: even the right ticket is refused with this pre-auth token.
     expectError(await setup(app.client, token, { enrollmentTicket }), 401);
-    expect((await setup(app.client, await login(app.client, username, password), { enrollmentTicket })).status).toBe(200);
+    expect((await setup(app.client, await login(app.client, username, password), { enrollmentTicket })).status).toBe(
+      200,
+    );
   });
 });
 

@@ -66,7 +66,12 @@ function postChunked(t: TestApp, path: string, chunks: Buffer[]): Promise<Respon
         res.on('data', (chunk: Buffer) => parts.push(chunk));
         res.on('end', () => {
           const text = Buffer.concat(parts).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? JSON.parse(text) : undefined, text });
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: text ? JSON.parse(text) : undefined,
+            text,
+          });
         });
       },
     );
@@ -108,7 +113,9 @@ describe('HTTP hardening', () => {
     });
 
     it('413 and 415 say what to do', async () => {
-      const big = await app.client.post('/auth/login', { body: { username: 'someone', password: 'x'.repeat(17 * 1024) } });
+      const big = await app.client.post('/auth/login', {
+        body: { username: 'someone', password: 'x'.repeat(17 * 1024) },
+      });
       expect(big.body.message).toMatch(/16 KiB/);
       const text = await app.client.post('/auth/login', { rawBody: 'hi', headers: { 'content-type': 'text/plain' } });
       expect(text.body.message).toMatch(/application\/json/);
@@ -120,7 +127,9 @@ describe('HTTP hardening', () => {
       });
       expectErrorShape(under, 400, 'Bad Request');
       expect(under.body.message).toMatch(/password/);
-      const over = await app.client.post('/auth/login', { body: { username: 'someone', password: 'x'.repeat(16 * 1024) } });
+      const over = await app.client.post('/auth/login', {
+        body: { username: 'someone', password: 'x'.repeat(16 * 1024) },
+      });
       expectErrorShape(over, 413, 'Payload Too Large');
     });
 
@@ -185,10 +194,14 @@ describe('HTTP hardening', () => {
     });
 
     it('register (201) and a refused login (401)', async () => {
-      const reg = await app.client.post('/auth/register', { body: { username: uniqueUsername(), password: STRONG_PASSWORD } });
+      const reg = await app.client.post('/auth/register', {
+        body: { username: uniqueUsername(), password: STRONG_PASSWORD },
+      });
       expect(reg.status).toBe(201);
       expectSecurityHeaders(reg);
-      const refused = await app.client.post('/auth/login', { body: { username: uniqueUsername(), password: STRONG_PASSWORD } });
+      const refused = await app.client.post('/auth/login', {
+        body: { username: uniqueUsername(), password: STRONG_PASSWORD },
+      });
       expectErrorShape(refused, 401, 'Unauthorized');
       expectSecurityHeaders(refused);
     });
@@ -259,7 +272,9 @@ describe('HTTP hardening', () => {
     });
 
     it('gives every request its own id', async () => {
-      const ids = await Promise.all([1, 2, 3].map(async () => (await app.client.get('/health')).headers['x-request-id']));
+      const ids = await Promise.all(
+        [1, 2, 3].map(async () => (await app.client.get('/health')).headers['x-request-id']),
+      );
       expect(new Set(ids).size).toBe(3);
     });
   });
@@ -274,7 +289,13 @@ describe('HTTP hardening', () => {
 
     function connect(options: tls.ConnectionOptions): Promise<Handshake> {
       return new Promise((resolve, reject) => {
-        const socket = tls.connect({ host: '127.0.0.1', port: app.t.port, ca: app.t.ca, servername: 'localhost', ...options });
+        const socket = tls.connect({
+          host: '127.0.0.1',
+          port: app.t.port,
+          ca: app.t.ca,
+          servername: 'localhost',
+          ...options,
+        });
         socket.once('secureConnect', () => {
           const handshake = {
             authorized: socket.authorized,
@@ -306,12 +327,19 @@ describe('HTTP hardening', () => {
     });
 
     it('refuses TLS 1.2 with the CBC suite ECDHE-ECDSA-AES128-SHA', async () => {
-      await expectServerToRefuse({ maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-SHA' }, 'ERR_SSL_NO_SHARED_CIPHER');
+      await expectServerToRefuse(
+        { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-SHA' },
+        'ERR_SSL_NO_SHARED_CIPHER',
+      );
     });
 
     it('accepts TLS 1.2 with ECDHE-ECDSA-AES128-GCM-SHA256', async () => {
       const handshake = await connect({ maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256' });
-      expect(handshake).toMatchObject({ authorized: true, protocol: 'TLSv1.2', cipher: 'ECDHE-ECDSA-AES128-GCM-SHA256' });
+      expect(handshake).toMatchObject({
+        authorized: true,
+        protocol: 'TLSv1.2',
+        cipher: 'ECDHE-ECDSA-AES128-GCM-SHA256',
+      });
     });
 
     it('accepts TLS 1.3 and prefers it', async () => {
@@ -334,7 +362,9 @@ describe('HTTP hardening', () => {
     });
 
     it('controls: the same client fails for another host name and without the dev CA', async () => {
-      await expect(connect({ servername: 'example.com' })).rejects.toMatchObject({ code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+      await expect(connect({ servername: 'example.com' })).rejects.toMatchObject({
+        code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+      });
       await expect(connect({ ca: undefined })).rejects.toMatchObject({
         code: expect.stringMatching(/UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY|SELF_SIGNED/),
       });

@@ -44,9 +44,12 @@ describe('IP allowlist', () => {
       expect(res.body).toEqual({ status: 'ok' });
     });
 
-    it.each(['127.0.0.3', '127.0.0.4', '127.255.255.254'])('refuses %s with 403 in the usual error shape', async (address) => {
-      expectRefused(await app.client.as(address).get('/health'));
-    });
+    it.each(['127.0.0.3', '127.0.0.4', '127.255.255.254'])(
+      'refuses %s with 403 in the usual error shape',
+      async (address) => {
+        expectRefused(await app.client.as(address).get('/health'));
+      },
+    );
 
     it('sends the security headers with the 403, and the request id of its body', async () => {
       const res = await app.client.as('127.0.0.3').get('/health');
@@ -66,7 +69,9 @@ describe('IP allowlist', () => {
       const refused = app.client.as('127.0.0.3');
       // Without the allowlist these would be 401 (bad credentials / no token) or 201.
       expectRefused(await refused.post('/auth/login', { body: { username: 'someone', password: STRONG_PASSWORD } }));
-      expectRefused(await refused.post('/auth/register', { body: { username: 'newcomer', password: STRONG_PASSWORD } }));
+      expectRefused(
+        await refused.post('/auth/register', { body: { username: 'newcomer', password: STRONG_PASSWORD } }),
+      );
       expectRefused(await refused.get('/auth/me'));
       expectRefused(await refused.get('/auth/me', { token: 'not.a.token' }));
       expectRefused(await refused.post('/auth/2fa/verify', { body: { code: '123456' } }));
@@ -78,7 +83,9 @@ describe('IP allowlist', () => {
       try {
         await app.client.as('127.0.0.2').get('/health');
         expect(refusals(warn)).toEqual([]);
-        const res = await app.client.as('127.0.0.3').post('/auth/login', { body: { username: 'someone', password: 'x' } });
+        const res = await app.client
+          .as('127.0.0.3')
+          .post('/auth/login', { body: { username: 'someone', password: 'x' } });
         expect(res.status).toBe(403);
         expect(refusals(warn)).toEqual([`refused 127.0.0.3 for /auth/login (request ${res.body.requestId})`]);
       } finally {
@@ -89,14 +96,31 @@ describe('IP allowlist', () => {
     it('refuses an outside address before routing and body parsing: no 404, 400, 413 or 415 leaks', async () => {
       const refused = app.client.as('127.0.0.3');
       expectRefused(await refused.get('/no/such/route'));
-      expectRefused(await refused.post('/auth/login', { rawBody: '{not json', headers: { 'content-type': 'application/json' } }));
-      expectRefused(await refused.post('/auth/login', { rawBody: 'x'.repeat(20_000), headers: { 'content-type': 'application/json' } }));
+      expectRefused(
+        await refused.post('/auth/login', { rawBody: '{not json', headers: { 'content-type': 'application/json' } }),
+      );
+      expectRefused(
+        await refused.post('/auth/login', {
+          rawBody: 'x'.repeat(20_000),
+          headers: { 'content-type': 'application/json' },
+        }),
+      );
       expectRefused(await refused.post('/auth/login', { rawBody: 'a=b', headers: { 'content-type': 'text/plain' } }));
       // The same requests from an allowed address get the parser's answers: the 403s above are the hook's.
       const allowed = app.client.as('127.0.0.2');
       expect((await allowed.get('/no/such/route')).status).toBe(404);
-      expect((await allowed.post('/auth/login', { rawBody: '{not json', headers: { 'content-type': 'application/json' } })).status).toBe(400);
-      expect((await allowed.post('/auth/login', { rawBody: 'x'.repeat(20_000), headers: { 'content-type': 'application/json' } })).status).toBe(413);
+      expect(
+        (await allowed.post('/auth/login', { rawBody: '{not json', headers: { 'content-type': 'application/json' } }))
+          .status,
+      ).toBe(400);
+      expect(
+        (
+          await allowed.post('/auth/login', {
+            rawBody: 'x'.repeat(20_000),
+            headers: { 'content-type': 'application/json' },
+          })
+        ).status,
+      ).toBe(413);
     });
 
     describe('X-Forwarded-For and friends from an untrusted peer are ignored', () => {
@@ -113,7 +137,9 @@ describe('IP allowlist', () => {
       });
 
       it('a refused client sending the claim on several header lines stays refused', async () => {
-        const res = await app.client.as('127.0.0.3').get('/health', { headers: { 'X-Forwarded-For': ['127.0.0.1', '127.0.0.2'] } });
+        const res = await app.client
+          .as('127.0.0.3')
+          .get('/health', { headers: { 'X-Forwarded-For': ['127.0.0.1', '127.0.0.2'] } });
         expectRefused(res);
       });
 
@@ -215,7 +241,9 @@ describe('IP allowlist', () => {
     });
 
     it('joins several XFF lines in order', async () => {
-      expect((await proxy.get('/health', { headers: { 'X-Forwarded-For': ['10.9.9.9', '127.0.0.2'] } })).status).toBe(200);
+      expect((await proxy.get('/health', { headers: { 'X-Forwarded-For': ['10.9.9.9', '127.0.0.2'] } })).status).toBe(
+        200,
+      );
       expectRefused(await proxy.get('/health', { headers: { 'X-Forwarded-For': ['127.0.0.2', '10.9.9.9'] } }));
     });
 
@@ -243,9 +271,7 @@ describe('IP allowlist', () => {
       try {
         const res = await proxy.get('/health', { headers: { 'X-Forwarded-For': '127.0.0.2, 10.9.9.9' } });
         expectRefused(res);
-        expect(refusals(warn)).toEqual([
-          `refused 10.9.9.9 for /health (request ${res.body.requestId})`,
-        ]);
+        expect(refusals(warn)).toEqual([`refused 10.9.9.9 for /health (request ${res.body.requestId})`]);
       } finally {
         warn.mockRestore();
       }
@@ -310,16 +336,16 @@ describe('IP allowlist', () => {
       try {
         const res = await proxy.get('/health', { headers: { 'X-Forwarded-For': '0177.0.0.1' } });
         expectRefused(res);
-        expect(refusals(warn)).toEqual([
-          `refused unknown address for /health (request ${res.body.requestId})`,
-        ]);
+        expect(refusals(warn)).toEqual([`refused unknown address for /health (request ${res.body.requestId})`]);
       } finally {
         warn.mockRestore();
       }
     });
 
     it('a header beyond the server’s header limit gets a 4xx, and the server keeps serving', async () => {
-      const res = await proxy.get('/health', { headers: { 'X-Forwarded-For': Array(3000).fill('10.9.9.9').join(', ') } });
+      const res = await proxy.get('/health', {
+        headers: { 'X-Forwarded-For': Array(3000).fill('10.9.9.9').join(', ') },
+      });
       expect(res.status).toBeGreaterThanOrEqual(400);
       expect(res.status).toBeLessThan(500);
       expect((await proxy.get('/health', { headers: { 'X-Forwarded-For': '127.0.0.1' } })).status).toBe(200);
@@ -328,7 +354,9 @@ describe('IP allowlist', () => {
     it('a burst of hostile chains leaves the server serving', async () => {
       const hostile = ['0177.0.0.1', 'fe80::1%eth0', Array(1000).fill('1.1.1.1').join(','), 'x'.repeat(10 * 1024), ''];
       const results = await Promise.all(
-        Array.from({ length: 40 }, (_, i) => proxy.get('/health', { headers: { 'X-Forwarded-For': hostile[i % hostile.length] } })),
+        Array.from({ length: 40 }, (_, i) =>
+          proxy.get('/health', { headers: { 'X-Forwarded-For': hostile[i % hostile.length] } }),
+        ),
       );
       expect(new Set(results.map((r) => r.status))).toEqual(new Set([403]));
       expect((await proxy.get('/health', { headers: { 'X-Forwarded-For': '127.0.0.1' } })).status).toBe(200);
@@ -456,7 +484,9 @@ describe('@AllowFrom (IP_ALLOWLIST=127.0.0.1/32,127.0.0.2/32,127.0.0.3/32)', () 
   });
 
   it('rejects a malformed list when the decorator is evaluated, i.e. at startup', () => {
-    expect(() => AllowFrom('10.0.0.1/8')).toThrow('@AllowFrom: "10.0.0.1/8" has host bits set; did you mean "10.0.0.0/8"?');
+    expect(() => AllowFrom('10.0.0.1/8')).toThrow(
+      '@AllowFrom: "10.0.0.1/8" has host bits set; did you mean "10.0.0.0/8"?',
+    );
     expect(() => AllowFrom('0177.0.0.1')).toThrow('@AllowFrom: "0177.0.0.1" is not a valid IP address or CIDR range');
   });
 });
@@ -469,5 +499,8 @@ function spyOnRefusals() {
 function refusals(spy: ReturnType<typeof spyOnRefusals>): string[] {
   return spy.mock.calls
     .filter(([event]) => event === 'net.ip.refused')
-    .map(([, origin]) => `refused ${origin?.clientAddress ?? 'unknown address'} for ${origin?.route ?? '(no route)'} (request ${origin?.requestId})`);
+    .map(
+      ([, origin]) =>
+        `refused ${origin?.clientAddress ?? 'unknown address'} for ${origin?.route ?? '(no route)'} (request ${origin?.requestId})`,
+    );
 }

@@ -12,7 +12,15 @@ import { expectError } from './support/expect-error';
 import { enrolledUser, login, recoveryLogin, register, type EnrolledUser } from './support/flows';
 import { HttpsClient } from './support/https-client';
 import { decodeJwt, es256 } from './support/jwt';
-import { RELAXED_LIMITS, removeDataDir, startTestApp, TEST_CERTS_DIR, useTestApp, withTestApp, type TestApp } from './support/test-app';
+import {
+  RELAXED_LIMITS,
+  removeDataDir,
+  startTestApp,
+  TEST_CERTS_DIR,
+  useTestApp,
+  withTestApp,
+  type TestApp,
+} from './support/test-app';
 import { currentStep, freshCode, totpAt } from './support/totp';
 
 /**

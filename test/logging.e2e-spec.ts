@@ -45,7 +45,16 @@ describe('logs: one JSON line per request, security events, no secrets', () => {
   const send = async (client: HttpsClient, method: string, path: string, options: RequestOptions = {}) => {
     const res = await client.send(method, path, options);
     responses.push(res);
-    const secretFields = ['preAuthToken', 'accessToken', 'refreshToken', 'deviceToken', 'enrollmentTicket', 'secret', 'otpauthUrl', 'qrCodeDataUrl'];
+    const secretFields = [
+      'preAuthToken',
+      'accessToken',
+      'refreshToken',
+      'deviceToken',
+      'enrollmentTicket',
+      'secret',
+      'otpauthUrl',
+      'qrCodeDataUrl',
+    ];
     for (const key of secretFields) {
       if (typeof res.body?.[key] === 'string') secrets.add(res.body[key]);
     }
@@ -109,7 +118,10 @@ describe('logs: one JSON line per request, security events, no secrets', () => {
     expectEvent('auth.totp.replay', res, { userId: aId });
 
     res = await send(c, 'POST', '/auth/login', { body: { username: a, password: STRONG_PASSWORD } });
-    res = await send(c, 'POST', '/auth/2fa/verify', { token: res.body.preAuthToken, body: { recoveryCode: recoveryCodes[0] } });
+    res = await send(c, 'POST', '/auth/2fa/verify', {
+      token: res.body.preAuthToken,
+      body: { recoveryCode: recoveryCodes[0] },
+    });
     expect(res.status).toBe(200);
     expectEvent('auth.recovery_code.used', res, { userId: aId, remaining: 9 });
     const { accessToken, refreshToken } = res.body as { accessToken: string; refreshToken: string };
@@ -120,7 +132,10 @@ describe('logs: one JSON line per request, security events, no secrets', () => {
     expectEvent('session.refresh.reuse', res, { userId: aId });
 
     res = await send(c, 'POST', '/auth/login', { body: { username: a, password: STRONG_PASSWORD } });
-    res = await send(c, 'POST', '/auth/2fa/verify', { token: res.body.preAuthToken, body: { recoveryCode: recoveryCodes[1] } });
+    res = await send(c, 'POST', '/auth/2fa/verify', {
+      token: res.body.preAuthToken,
+      body: { recoveryCode: recoveryCodes[1] },
+    });
     res = await send(c, 'POST', '/auth/logout', { token: res.body.accessToken });
     expect(res.status).toBe(204);
     expectEvent('session.logout', res, { userId: aId });
@@ -139,17 +154,23 @@ describe('logs: one JSON line per request, security events, no secrets', () => {
     expectEvent('auth.password.changed', res);
 
     const cUser = await enrolledUser(c);
-    [cUser.accessToken, cUser.refreshToken, cUser.deviceToken, cUser.secret, ...cUser.recoveryCodes].forEach((s) => secrets.add(s));
+    [cUser.accessToken, cUser.refreshToken, cUser.deviceToken, cUser.secret, ...cUser.recoveryCodes].forEach((s) =>
+      secrets.add(s),
+    );
     const cCode = freshCode(cUser.secret, cUser.lastStep).code;
     codes.add(cCode);
-    res = await send(c, 'POST', '/auth/2fa/reset', { token: cUser.accessToken, body: { password: cUser.password, code: cCode } });
+    res = await send(c, 'POST', '/auth/2fa/reset', {
+      token: cUser.accessToken,
+      body: { password: cUser.password, code: cCode },
+    });
     expect(res.status).toBe(200);
     expectEvent('auth.2fa.reset', res);
     expectEvent('auth.enrollment_ticket.issued', res);
 
     // Lockout of a username (existing or not), IP refusal, rate limit.
     const ghost = uniqueUsername('ghost');
-    for (let i = 0; i < 5; i += 1) await send(c, 'POST', '/auth/login', { body: { username: ghost, password: WRONG_PASSWORD } });
+    for (let i = 0; i < 5; i += 1)
+      await send(c, 'POST', '/auth/login', { body: { username: ghost, password: WRONG_PASSWORD } });
     res = await send(c, 'POST', '/auth/login', { body: { username: ghost, password: WRONG_PASSWORD } });
     expect(res.status).toBe(429);
     expectEvent('auth.lockout', res, { username: ghost });

@@ -16,7 +16,11 @@ describe('two-step login over HTTPS', () => {
     const username = uniqueUsername('Alice');
     const reg = await app.client.post('/auth/register', { body: { username, password: STRONG_PASSWORD } });
     expect(reg.status).toBe(201);
-    expect(reg.body).toEqual({ id: expect.any(String), username, enrollmentTicket: expect.stringMatching(/^[\w-]{43}$/) });
+    expect(reg.body).toEqual({
+      id: expect.any(String),
+      username,
+      enrollmentTicket: expect.stringMatching(/^[\w-]{43}$/),
+    });
 
     const first = await app.client.post('/auth/login', { body: { username, password: STRONG_PASSWORD } });
     expect(first.status).toBe(200);
@@ -121,7 +125,10 @@ describe('two-step login over HTTPS', () => {
 
     it('lets exactly one of two simultaneous uses of the same code through', async () => {
       const user = await enrolledUser(app.client);
-      const [a, b] = [await login(app.client, user.username, user.password), await login(app.client, user.username, user.password)];
+      const [a, b] = [
+        await login(app.client, user.username, user.password),
+        await login(app.client, user.username, user.password),
+      ];
       const { code } = freshCode(user.secret, user.lastStep);
       const results = await Promise.all([
         app.client.post('/auth/2fa/verify', { token: a, body: { code } }),
@@ -154,7 +161,9 @@ describe('two-step login over HTTPS', () => {
       expect((await app.client.post('/auth/2fa/verify', { token, body: { code: right.code } })).status).toBe(401);
       // A fresh login gets a fresh budget, and the same right code still works.
       const fresh = await login(app.client, user.username, user.password);
-      expect((await app.client.post('/auth/2fa/verify', { token: fresh, body: { code: right.code } })).status).toBe(200);
+      expect((await app.client.post('/auth/2fa/verify', { token: fresh, body: { code: right.code } })).status).toBe(
+        200,
+      );
     });
 
     it('still accepts the right code after 4 wrong ones', async () => {
@@ -187,19 +196,27 @@ describe('two-step login over HTTPS', () => {
   describe('credentials', () => {
     it('gives the same 401 for an unknown user and a wrong password', async () => {
       const { username } = await register(app.client);
-      const unknown = await app.client.post('/auth/login', { body: { username: uniqueUsername(), password: STRONG_PASSWORD } });
+      const unknown = await app.client.post('/auth/login', {
+        body: { username: uniqueUsername(), password: STRONG_PASSWORD },
+      });
       const wrong = await app.client.post('/auth/login', { body: { username, password: `${STRONG_PASSWORD}x` } });
       expect(unknown.status).toBe(401);
       expect(wrong.status).toBe(401);
       const strip = ({ requestId, ...rest }: Record<string, unknown>) => rest;
       expect(strip(unknown.body)).toEqual(strip(wrong.body));
-      expect(strip(wrong.body)).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'Invalid username or password' });
+      expect(strip(wrong.body)).toEqual({
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: 'Invalid username or password',
+      });
       expect(unknown.text.length).toBe(wrong.text.length);
     });
 
     it('treats usernames case-insensitively: login works, a case variant is taken', async () => {
       const { username, password } = await register(app.client, uniqueUsername('MiXeD'));
-      expect((await app.client.post('/auth/login', { body: { username: username.toLowerCase(), password } })).status).toBe(200);
+      expect(
+        (await app.client.post('/auth/login', { body: { username: username.toLowerCase(), password } })).status,
+      ).toBe(200);
       const dup = await app.client.post('/auth/register', { body: { username: username.toUpperCase(), password } });
       expect(dup.status).toBe(409);
       expect(dup.body).toMatchObject({ statusCode: 409, error: 'Conflict', requestId: expect.any(String) });
@@ -209,7 +226,9 @@ describe('two-step login over HTTPS', () => {
       const password = 'Tr0ub4dor&3-plus-a-long-tail-that-keeps-going-and-going-and-going-until-80ch!';
       const long = password.padEnd(80, 'z');
       const { username } = await register(app.client, uniqueUsername(), long);
-      expect((await app.client.post('/auth/login', { body: { username, password: long.slice(0, 72) } })).status).toBe(401);
+      expect((await app.client.post('/auth/login', { body: { username, password: long.slice(0, 72) } })).status).toBe(
+        401,
+      );
       expect((await app.client.post('/auth/login', { body: { username, password: long } })).status).toBe(200);
     });
 

@@ -41,7 +41,11 @@ interface OpenApiDocument {
   };
 }
 
-const SCHEME_OF: Record<RouteAuth, string[]> = { public: [], 'pre-auth': ['pre-auth'], 'access-token': ['access-token'] };
+const SCHEME_OF: Record<RouteAuth, string[]> = {
+  public: [],
+  'pre-auth': ['pre-auth'],
+  'access-token': ['access-token'],
+};
 const STRICT_CSP = "default-src 'none';frame-ancestors 'none'";
 
 describe('OpenAPI document (outside production)', () => {
@@ -84,7 +88,9 @@ describe('OpenAPI document (outside production)', () => {
         (operation(route).security ?? []).flatMap((requirement) => Object.keys(requirement)),
       ]),
     );
-    const expected = Object.fromEntries(routes.map((route) => [`${route.method} ${route.path}`, SCHEME_OF[route.auth]]));
+    const expected = Object.fromEntries(
+      routes.map((route) => [`${route.method} ${route.path}`, SCHEME_OF[route.auth]]),
+    );
     expect(documented).toEqual(expected);
     // Both kinds and public routes exist, so the comparison above covers all three.
     expect(new Set(routes.map((r) => r.auth))).toEqual(new Set(['public', 'pre-auth', 'access-token']));
@@ -96,7 +102,10 @@ describe('OpenAPI document (outside production)', () => {
         .filter((route) => operation(route).requestBody)
         .map((route) => {
           const schema = operation(route).requestBody!.content['application/json'].schema;
-          return [`${route.method} ${route.path}`, Object.keys(doc.components.schemas[schemaName(schema.$ref)].properties ?? {}).sort()];
+          return [
+            `${route.method} ${route.path}`,
+            Object.keys(doc.components.schemas[schemaName(schema.$ref)].properties ?? {}).sort(),
+          ];
         }),
     );
     expect(bodies).toEqual({
@@ -111,7 +120,10 @@ describe('OpenAPI document (outside production)', () => {
       'POST /auth/2fa/reset': ['code', 'password'],
     });
     // The validation rules show up too, e.g. the 6-digit code and the optional verify fields.
-    expect(doc.components.schemas.TotpCodeDto).toMatchObject({ required: ['code'], properties: { code: { pattern: '^[0-9]{6}$' } } });
+    expect(doc.components.schemas.TotpCodeDto).toMatchObject({
+      required: ['code'],
+      properties: { code: { pattern: '^[0-9]{6}$' } },
+    });
     expect(doc.components.schemas.VerifyDto.required ?? []).toEqual([]);
   });
 
@@ -128,13 +140,24 @@ describe('OpenAPI document (outside production)', () => {
     for (const route of routes) {
       const responses = operation(route).responses;
       const statuses = Object.keys(responses);
-      expect({ route: route.path, success: statuses.filter((s) => /^2/.test(s)).length }).toEqual({ route: route.path, success: 1 });
+      expect({ route: route.path, success: statuses.filter((s) => /^2/.test(s)).length }).toEqual({
+        route: route.path,
+        success: 1,
+      });
       // Every route can meet the allowlist, the rate limiter and a dependency outage.
       expect(statuses).toEqual(expect.arrayContaining(['403', '429', '500', '503']));
-      if (route.auth !== 'public') expect({ route: route.path, 401: responses['401']?.description }).toEqual({ route: route.path, 401: expect.stringMatching(/token/) });
+      if (route.auth !== 'public')
+        expect({ route: route.path, 401: responses['401']?.description }).toEqual({
+          route: route.path,
+          401: expect.stringMatching(/token/),
+        });
       if (operation(route).requestBody) expect(statuses).toEqual(expect.arrayContaining(['400', '413', '415']));
       for (const status of statuses.filter((s) => /^[45]/.test(s))) {
-        expect({ route: route.path, status, schema: schemaName(responses[status].content?.['application/json']?.schema.$ref) }).toEqual({
+        expect({
+          route: route.path,
+          status,
+          schema: schemaName(responses[status].content?.['application/json']?.schema.$ref),
+        }).toEqual({
           route: route.path,
           status,
           schema: 'ErrorResponse',
@@ -158,15 +181,29 @@ describe('OpenAPI document (outside production)', () => {
     expect(init.status).toBe(200);
     expect(init.headers['content-type']).toMatch(/^application\/javascript/);
     expect(init.text).toContain('"/docs-json"');
-    for (const asset of ['/docs/swagger-ui.css', '/docs/index.css', '/docs/swagger-ui-bundle.js', '/docs/favicon-32x32.png']) {
+    for (const asset of [
+      '/docs/swagger-ui.css',
+      '/docs/index.css',
+      '/docs/swagger-ui-bundle.js',
+      '/docs/favicon-32x32.png',
+    ]) {
       expect({ asset, status: (await live.client.get(asset)).status }).toEqual({ asset, status: 200 });
     }
 
     for (const path of ['/health', '/docs-json', '/docs/swagger-ui-bundle.js', '/docs/swagger-ui-init.js']) {
-      expect({ path, csp: (await live.client.get(path)).headers['content-security-policy'] }).toEqual({ path, csp: STRICT_CSP });
+      expect({ path, csp: (await live.client.get(path)).headers['content-security-policy'] }).toEqual({
+        path,
+        csp: STRICT_CSP,
+      });
     }
     // Only the listed files exist under /docs: not the rest of swagger-ui-dist.
-    for (const path of ['/docs/', '/docs/index.html', '/docs/swagger-initializer.js', '/docs/oauth2-redirect.html', '/docs/swagger-ui-bundle.js.map']) {
+    for (const path of [
+      '/docs/',
+      '/docs/index.html',
+      '/docs/swagger-initializer.js',
+      '/docs/oauth2-redirect.html',
+      '/docs/swagger-ui-bundle.js.map',
+    ]) {
       const res = await live.client.get(path);
       expectError(res, 404);
       expect(res.headers['content-security-policy']).toBe(STRICT_CSP);
@@ -180,7 +217,13 @@ describe('docs behind the IP allowlist', () => {
   it('refuses /docs, /docs-json and the UI assets to an address outside IP_ALLOWLIST with the usual 403', async () => {
     expect((await live.client.get('/docs')).status).toBe(200);
     const outsider = live.client.as('127.0.0.9');
-    for (const path of ['/docs', '/docs-json', '/docs/swagger-ui-init.js', '/docs/swagger-ui-bundle.js', '/docs/no-such-file']) {
+    for (const path of [
+      '/docs',
+      '/docs-json',
+      '/docs/swagger-ui-init.js',
+      '/docs/swagger-ui-bundle.js',
+      '/docs/no-such-file',
+    ]) {
       const res = await outsider.get(path);
       expectError(res, 403, 'Requests from this address are not allowed');
       expect(res.headers['content-security-policy']).toBe(STRICT_CSP);

@@ -51,7 +51,8 @@ describe('per-address rate limits (DEFAULT=6/60, LOGIN=3/60, 2FA=2/60)', () => {
 
   it('/auth/login and /auth/register share one login budget per address', async () => {
     const c = app.client.as('127.0.0.12');
-    const register = (username = uniqueUsername('reg')) => c.post('/auth/register', { body: { username, password: STRONG_PASSWORD } });
+    const register = (username = uniqueUsername('reg')) =>
+      c.post('/auth/register', { body: { username, password: STRONG_PASSWORD } });
     expect((await badLogin(c)).status).toBe(401);
     expect((await register()).status).toBe(201);
     expect((await badLogin(c)).status).toBe(401);
@@ -110,12 +111,18 @@ describe('per-address rate limits (DEFAULT=6/60, LOGIN=3/60, 2FA=2/60)', () => {
 });
 
 describe('per-client limits behind a trusted proxy (TRUSTED_PROXIES=127.0.0.9/32, DEFAULT=3/60)', () => {
-  const app = useTestApp({ TRUSTED_PROXIES: '127.0.0.9/32', IP_ALLOWLIST: '0.0.0.0/0,::/0', RATE_LIMIT_DEFAULT: '3/60' });
+  const app = useTestApp({
+    TRUSTED_PROXIES: '127.0.0.9/32',
+    IP_ALLOWLIST: '0.0.0.0/0,::/0',
+    RATE_LIMIT_DEFAULT: '3/60',
+  });
 
   const via = (xff: string) => app.client.as('127.0.0.9').get('/health', { headers: { 'X-Forwarded-For': xff } });
 
   it('counts the forwarded client, not the proxy: 10.0.0.1 exhausted, 10.0.0.2 through the same proxy unaffected', async () => {
-    expect([(await via('10.0.0.1')).status, (await via('10.0.0.1')).status, (await via('10.0.0.1')).status]).toEqual([200, 200, 200]);
+    expect([(await via('10.0.0.1')).status, (await via('10.0.0.1')).status, (await via('10.0.0.1')).status]).toEqual([
+      200, 200, 200,
+    ]);
     expectTooMany(await via('10.0.0.1'), 60);
     // A spoofed leftmost entry does not make a new client either.
     expectTooMany(await via('203.0.113.50, 10.0.0.1'), 60);
@@ -173,15 +180,21 @@ describe('account lockout (LOCKOUT_THRESHOLD=3, LOCKOUT_SECONDS=900, per-address
     expectTooMany(await from(6).post('/auth/login', { body: { username, password: WRONG_PASSWORD } }), 900);
     // Other accounts are not affected.
     const other = await register(app.client);
-    expect((await from(5).post('/auth/login', { body: { username: other.username, password: STRONG_PASSWORD } })).status).toBe(200);
+    expect(
+      (await from(5).post('/auth/login', { body: { username: other.username, password: STRONG_PASSWORD } })).status,
+    ).toBe(200);
   });
 
   it('locks an unknown username the same way, with the same answers', async () => {
     const { username: known } = await register(app.client);
     const unknown = uniqueUsername();
     const answers: Record<string, Response[]> = { known: [], unknown: [] };
-    for (const [kind, username] of [['known', known], ['unknown', unknown]] as const) {
-      for (const n of [2, 3, 4]) answers[kind].push(await from(n).post('/auth/login', { body: { username, password: WRONG_PASSWORD } }));
+    for (const [kind, username] of [
+      ['known', known],
+      ['unknown', unknown],
+    ] as const) {
+      for (const n of [2, 3, 4])
+        answers[kind].push(await from(n).post('/auth/login', { body: { username, password: WRONG_PASSWORD } }));
       answers[kind].push(await from(5).post('/auth/login', { body: { username, password: STRONG_PASSWORD } }));
     }
     expect(answers.known.map((r) => r.status)).toEqual([401, 401, 401, 429]);
@@ -194,7 +207,9 @@ describe('account lockout (LOCKOUT_THRESHOLD=3, LOCKOUT_SECONDS=900, per-address
   it('counts usernames case-insensitively', async () => {
     const { username } = await register(app.client, uniqueUsername('MixedCase'));
     for (const variant of [username, username.toLowerCase(), username.toUpperCase()]) {
-      expect((await app.client.post('/auth/login', { body: { username: variant, password: WRONG_PASSWORD } })).status).toBe(401);
+      expect(
+        (await app.client.post('/auth/login', { body: { username: variant, password: WRONG_PASSWORD } })).status,
+      ).toBe(401);
     }
     expectTooMany(await app.client.post('/auth/login', { body: { username, password: STRONG_PASSWORD } }), 900);
   });
@@ -207,7 +222,10 @@ describe('account lockout (LOCKOUT_THRESHOLD=3, LOCKOUT_SECONDS=900, per-address
       const res = await from(n).post('/auth/2fa/verify', { token: a, body: { code: wrongCode(user.secret) } });
       expect(res.status).toBe(401);
     }
-    expectTooMany(await from(5).post('/auth/login', { body: { username: user.username, password: user.password } }), 900);
+    expectTooMany(
+      await from(5).post('/auth/login', { body: { username: user.username, password: user.password } }),
+      900,
+    );
     const right = freshCode(user.secret, user.lastStep);
     expectTooMany(await from(5).post('/auth/2fa/verify', { token: b, body: { code: right.code } }), 900);
   });
@@ -216,10 +234,17 @@ describe('account lockout (LOCKOUT_THRESHOLD=3, LOCKOUT_SECONDS=900, per-address
     const user = await enrolledUser(app.client);
     const token = await login(app.client, user.username, user.password);
     for (const n of [2, 3]) {
-      expect((await from(n).post('/auth/login', { body: { username: user.username, password: WRONG_PASSWORD } })).status).toBe(401);
+      expect(
+        (await from(n).post('/auth/login', { body: { username: user.username, password: WRONG_PASSWORD } })).status,
+      ).toBe(401);
     }
-    expect((await app.client.post('/auth/2fa/verify', { token, body: { code: wrongCode(user.secret) } })).status).toBe(401);
-    expectTooMany(await app.client.post('/auth/login', { body: { username: user.username, password: user.password } }), 900);
+    expect((await app.client.post('/auth/2fa/verify', { token, body: { code: wrongCode(user.secret) } })).status).toBe(
+      401,
+    );
+    expectTooMany(
+      await app.client.post('/auth/login', { body: { username: user.username, password: user.password } }),
+      900,
+    );
   });
 
   it('wrong codes at enrollment count too', async () => {
@@ -227,20 +252,25 @@ describe('account lockout (LOCKOUT_THRESHOLD=3, LOCKOUT_SECONDS=900, per-address
     const token = await login(app.client, username, password);
     const { secret } = (await app.client.post('/auth/2fa/setup', { token, body: { enrollmentTicket } })).body;
     for (let i = 0; i < 3; i += 1) {
-      expect((await app.client.post('/auth/2fa/enable', { token, body: { code: wrongCode(secret) } })).status).toBe(401);
+      expect((await app.client.post('/auth/2fa/enable', { token, body: { code: wrongCode(secret) } })).status).toBe(
+        401,
+      );
     }
     expectTooMany(await app.client.post('/auth/login', { body: { username, password } }), 900);
   });
 
   it('a full successful login (password and code) resets the count: 2 failures, success, 2 failures → not locked', async () => {
     const user = await enrolledUser(app.client);
-    const fail = (n: number) => from(n).post('/auth/login', { body: { username: user.username, password: WRONG_PASSWORD } });
+    const fail = (n: number) =>
+      from(n).post('/auth/login', { body: { username: user.username, password: WRONG_PASSWORD } });
     expect([(await fail(2)).status, (await fail(3)).status]).toEqual([401, 401]);
     const token = await login(app.client, user.username, user.password);
     const { code } = freshCode(user.secret, user.lastStep);
     expect((await app.client.post('/auth/2fa/verify', { token, body: { code } })).status).toBe(200);
     expect([(await fail(2)).status, (await fail(3)).status]).toEqual([401, 401]);
-    expect((await app.client.post('/auth/login', { body: { username: user.username, password: user.password } })).status).toBe(200);
+    expect(
+      (await app.client.post('/auth/login', { body: { username: user.username, password: user.password } })).status,
+    ).toBe(200);
   });
 
   it('the right password alone does not reset it: whoever knows it still cannot guess codes forever', async () => {
@@ -250,7 +280,10 @@ describe('account lockout (LOCKOUT_THRESHOLD=3, LOCKOUT_SECONDS=900, per-address
       return (await app.client.post('/auth/2fa/verify', { token, body: { code: wrongCode(user.secret) } })).status;
     };
     expect([await guessCode(), await guessCode(), await guessCode()]).toEqual([401, 401, 401]);
-    expectTooMany(await app.client.post('/auth/login', { body: { username: user.username, password: user.password } }), 900);
+    expectTooMany(
+      await app.client.post('/auth/login', { body: { username: user.username, password: user.password } }),
+      900,
+    );
   });
 
   it('empty or malformed usernames are a clear 400, never a 500', async () => {
@@ -259,7 +292,9 @@ describe('account lockout (LOCKOUT_THRESHOLD=3, LOCKOUT_SECONDS=900, per-address
       expect(res.status).toBe(400);
       expect(res.body.message).toMatch(/username/);
     }
-    expect((await app.client.post('/auth/login', { body: { username: null, password: WRONG_PASSWORD } })).status).toBe(400);
+    expect((await app.client.post('/auth/login', { body: { username: null, password: WRONG_PASSWORD } })).status).toBe(
+      400,
+    );
     expect((await app.client.post('/auth/login', { body: { password: WRONG_PASSWORD } })).status).toBe(400);
   });
 });
@@ -277,7 +312,10 @@ describe('account lockout under concurrency (LOCKOUT_THRESHOLD=5)', () => {
       expect(statuses.filter((s) => s === 401)).toHaveLength(5);
       expect(statuses.filter((s) => s === 429)).toHaveLength(15);
       responses.filter((r) => r.status === 429).forEach((r) => expectTooMany(r, 900));
-      expectTooMany(await client.as('127.0.1.100').post('/auth/login', { body: { username, password: STRONG_PASSWORD } }), 900);
+      expectTooMany(
+        await client.as('127.0.1.100').post('/auth/login', { body: { username, password: STRONG_PASSWORD } }),
+        900,
+      );
     }));
 
   it('the same for an unknown username', () =>

@@ -87,7 +87,9 @@ describe('recovery codes', () => {
       const other = await enrolledUser(app.client);
       expectError(await recoveryLogin(app.client, user.username, user.password, other.recoveryCodes[0]), 401);
       // …and was not spent by the attempt.
-      expect((await recoveryLogin(app.client, other.username, other.password, other.recoveryCodes[0])).status).toBe(200);
+      expect((await recoveryLogin(app.client, other.username, other.password, other.recoveryCodes[0])).status).toBe(
+        200,
+      );
     });
 
     it('two concurrent uses of the same code with two pre-auth tokens → exactly one 200', async () => {
@@ -145,7 +147,8 @@ describe('recovery codes', () => {
     it('wrong TOTP and recovery codes share the budget', async () => {
       const fresh = await enrolledUser(app.client);
       const token = await login(app.client, fresh.username, fresh.password);
-      for (let i = 0; i < 3; i += 1) expectError(await verify(app.client, token, { code: wrongCode(fresh.secret) }), 401);
+      for (let i = 0; i < 3; i += 1)
+        expectError(await verify(app.client, token, { code: wrongCode(fresh.secret) }), 401);
       for (let i = 0; i < 2; i += 1) {
         expectError(await verify(app.client, token, { recoveryCode: wrongRecoveryCode(fresh.recoveryCodes) }), 401);
       }
@@ -180,7 +183,10 @@ describe('recovery codes', () => {
     it('without a valid code → 401 and the old codes keep working', async () => {
       const user = await enrolledUser(app.client);
       const route = '/auth/2fa/recovery-codes';
-      expectError(await app.client.post(route, { token: user.accessToken, body: { code: wrongCode(user.secret) } }), 401);
+      expectError(
+        await app.client.post(route, { token: user.accessToken, body: { code: wrongCode(user.secret) } }),
+        401,
+      );
       // The code that enabled 2FA is spent: a replay is refused too.
       const replay = totpAt(user.secret, user.lastStep);
       expectError(await app.client.post(route, { token: user.accessToken, body: { code: replay } }), 401);
@@ -224,7 +230,9 @@ describe('wrong recovery codes count against the account lockout (LOCKOUT_THRESH
     const locked = await verify(app.client, token, { recoveryCode: user.recoveryCodes[0] });
     expect(locked.status).toBe(429);
     expect(locked.headers['retry-after']).toMatch(/^[1-9][0-9]*$/);
-    const relogin = await app.client.post('/auth/login', { body: { username: user.username, password: user.password } });
+    const relogin = await app.client.post('/auth/login', {
+      body: { username: user.username, password: user.password },
+    });
     expect(relogin.status).toBe(429);
 
     // Another account is not locked.

@@ -21,7 +21,15 @@ import { devCertificatePaths, ensureDevCertificates } from '../src/tls/dev-certi
 import { enrolledUser, login, STRONG_PASSWORD, uniqueUsername } from './support/flows';
 import { expectError } from './support/expect-error';
 import { HttpsClient, type Response } from './support/https-client';
-import { RELAXED_LIMITS, removeDataDir, startTestApp, TEST_CERTS_DIR, useTestApp, withTestApp, type TestApp } from './support/test-app';
+import {
+  RELAXED_LIMITS,
+  removeDataDir,
+  startTestApp,
+  TEST_CERTS_DIR,
+  useTestApp,
+  withTestApp,
+  type TestApp,
+} from './support/test-app';
 import { freshCode } from './support/totp';
 
 const REPO = join(__dirname, '..');
@@ -74,7 +82,10 @@ describe('restart', () => {
     const secretsDir = join(dataDir, 'secrets');
     const files = ['app-secret', 'jwt-es256.pem'];
     const snapshot = () =>
-      files.map((name) => ({ text: readFileSync(join(secretsDir, name), 'utf8'), ino: statSync(join(secretsDir, name)).ino }));
+      files.map((name) => ({
+        text: readFileSync(join(secretsDir, name), 'utf8'),
+        ino: statSync(join(secretsDir, name)).ino,
+      }));
     const before = snapshot();
     expect(before[0].text.trim().length).toBeGreaterThanOrEqual(32);
     expect(createPrivateKey(before[1].text).asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
@@ -104,7 +115,9 @@ describe('REGISTRATION_ENABLED=false outside production', () => {
   const app = useTestApp({ REGISTRATION_ENABLED: 'false' });
 
   it('answers POST /auth/register with the 404 of a route that does not exist', async () => {
-    const res = await app.client.post('/auth/register', { body: { username: uniqueUsername(), password: STRONG_PASSWORD } });
+    const res = await app.client.post('/auth/register', {
+      body: { username: uniqueUsername(), password: STRONG_PASSWORD },
+    });
     expectNotFound(res, '/auth/register');
     expectNotFound(await app.client.post('/auth/no-such-route', { body: {} }), '/auth/no-such-route');
   });
@@ -393,11 +406,14 @@ describe('the compiled server (node dist/main.js)', () => {
     const port = await freePort();
     const ca = readFileSync(devCertificatePaths(TEST_CERTS_DIR).caCert);
     let health: Promise<Response> | undefined;
-    const result = await run({ PORT: String(port), APP_SECRET: randomBytes(32).toString('base64url') }, (text, stop) => {
-      if (!health && text.includes('Listening on')) {
-        health = new HttpsClient(port, ca).get('/health').finally(stop);
-      }
-    });
+    const result = await run(
+      { PORT: String(port), APP_SECRET: randomBytes(32).toString('base64url') },
+      (text, stop) => {
+        if (!health && text.includes('Listening on')) {
+          health = new HttpsClient(port, ca).get('/health').finally(stop);
+        }
+      },
+    );
     expect(result.stderr).toBe('');
     expect(health).toBeDefined();
     expect((await health)?.body).toEqual({ status: 'ok' });

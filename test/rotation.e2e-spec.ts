@@ -104,7 +104,10 @@ describe('APP_SECRET_PREVIOUS verifies pre-auth tokens only until PREAUTH_TTL af
     t = undefined;
 
     // Rotated: S2 signs, S1 is previous. PREAUTH_TTL=4: room for the first request after boot, little to wait out.
-    t = await startTestApp({ ...RELAXED_LIMITS, APP_SECRET: s2, APP_SECRET_PREVIOUS: s1, PREAUTH_TTL: '4' }, { dataDir });
+    t = await startTestApp(
+      { ...RELAXED_LIMITS, APP_SECRET: s2, APP_SECRET_PREVIOUS: s1, PREAUTH_TTL: '4' },
+      { dataDir },
+    );
     client = new HttpsClient(t.port, t.ca);
     const verify = (token: string, recoveryCode: string) =>
       client.post('/auth/2fa/verify', { token, body: { recoveryCode } });
@@ -233,7 +236,9 @@ describe('a revocation lasts until the session’s latest access token expires, 
             expectError(refreshed, 401);
             continue;
           }
-          expect(decodeJwt(refreshed.body.accessToken).claims.exp - decodeJwt(refreshed.body.accessToken).claims.iat).toBe(900);
+          expect(
+            decodeJwt(refreshed.body.accessToken).claims.exp - decodeJwt(refreshed.body.accessToken).claims.iat,
+          ).toBe(900);
           expectError(await me(a, refreshed.body.accessToken), 401);
           expectError(await me(b, refreshed.body.accessToken), 401);
           await expectRevokedUntilExpiry(instanceB, refreshed.body.accessToken);

@@ -18,22 +18,127 @@ import { useTestApp, type TestApp } from './support/test-app';
 const GLOBAL_GUARDS = ['IpAllowlistGuard', 'RateLimitGuard', 'JwtAuthGuard'];
 
 const EXPECTED_ROUTES: RouteRow[] = [
-  { route: 'GET /health', guards: GLOBAL_GUARDS, auth: 'public', rateLimit: 'default', allowFrom: [], throttlerOverrides: [] },
-  { route: 'GET /health/ready', guards: GLOBAL_GUARDS, auth: 'public', rateLimit: 'default', allowFrom: [], throttlerOverrides: [] },
+  {
+    route: 'GET /health',
+    guards: GLOBAL_GUARDS,
+    auth: 'public',
+    rateLimit: 'default',
+    allowFrom: [],
+    throttlerOverrides: [],
+  },
+  {
+    route: 'GET /health/ready',
+    guards: GLOBAL_GUARDS,
+    auth: 'public',
+    rateLimit: 'default',
+    allowFrom: [],
+    throttlerOverrides: [],
+  },
   // RegistrationOpenGuard: REGISTRATION_ENABLED=false makes the route a 404, after the global guards.
-  { route: 'POST /auth/register', guards: [...GLOBAL_GUARDS, 'RegistrationOpenGuard'], auth: 'public', rateLimit: 'default+login', allowFrom: [], throttlerOverrides: [] },
-  { route: 'POST /auth/login', guards: GLOBAL_GUARDS, auth: 'public', rateLimit: 'default+login', allowFrom: [], throttlerOverrides: [] },
-  { route: 'GET /auth/me', guards: GLOBAL_GUARDS, auth: 'access-token', rateLimit: 'default', allowFrom: [], throttlerOverrides: [] },
-  { route: 'POST /auth/2fa/setup', guards: GLOBAL_GUARDS, auth: 'pre-auth', rateLimit: 'default+2fa', allowFrom: [], throttlerOverrides: [] },
-  { route: 'POST /auth/2fa/enable', guards: GLOBAL_GUARDS, auth: 'pre-auth', rateLimit: 'default+2fa', allowFrom: [], throttlerOverrides: [] },
-  { route: 'POST /auth/2fa/verify', guards: GLOBAL_GUARDS, auth: 'pre-auth', rateLimit: 'default+2fa', allowFrom: [], throttlerOverrides: [] },
-  { route: 'POST /auth/2fa/recovery-codes', guards: GLOBAL_GUARDS, auth: 'access-token', rateLimit: 'default+2fa', allowFrom: [], throttlerOverrides: [] },
-  { route: 'POST /auth/2fa/reset', guards: GLOBAL_GUARDS, auth: 'access-token', rateLimit: 'default+2fa', allowFrom: [], throttlerOverrides: [] },
-  { route: 'POST /auth/password', guards: GLOBAL_GUARDS, auth: 'access-token', rateLimit: 'default', allowFrom: [], throttlerOverrides: [] },
-  { route: 'POST /auth/refresh', guards: GLOBAL_GUARDS, auth: 'public', rateLimit: 'default+login', allowFrom: [], throttlerOverrides: [] },
-  { route: 'POST /auth/logout', guards: GLOBAL_GUARDS, auth: 'access-token', rateLimit: 'default', allowFrom: [], throttlerOverrides: [] },
-  { route: 'POST /auth/logout-all', guards: GLOBAL_GUARDS, auth: 'access-token', rateLimit: 'default', allowFrom: [], throttlerOverrides: [] },
-  { route: 'GET /.well-known/jwks.json', guards: GLOBAL_GUARDS, auth: 'public', rateLimit: 'default', allowFrom: [], throttlerOverrides: [] },
+  {
+    route: 'POST /auth/register',
+    guards: [...GLOBAL_GUARDS, 'RegistrationOpenGuard'],
+    auth: 'public',
+    rateLimit: 'default+login',
+    allowFrom: [],
+    throttlerOverrides: [],
+  },
+  {
+    route: 'POST /auth/login',
+    guards: GLOBAL_GUARDS,
+    auth: 'public',
+    rateLimit: 'default+login',
+    allowFrom: [],
+    throttlerOverrides: [],
+  },
+  {
+    route: 'GET /auth/me',
+    guards: GLOBAL_GUARDS,
+    auth: 'access-token',
+    rateLimit: 'default',
+    allowFrom: [],
+    throttlerOverrides: [],
+  },
+  {
+    route: 'POST /auth/2fa/setup',
+    guards: GLOBAL_GUARDS,
+    auth: 'pre-auth',
+    rateLimit: 'default+2fa',
+    allowFrom: [],
+    throttlerOverrides: [],
+  },
+  {
+    route: 'POST /auth/2fa/enable',
+    guards: GLOBAL_GUARDS,
+    auth: 'pre-auth',
+    rateLimit: 'default+2fa',
+    allowFrom: [],
+    throttlerOverrides: [],
+  },
+  {
+    route: 'POST /auth/2fa/verify',
+    guards: GLOBAL_GUARDS,
+    auth: 'pre-auth',
+    rateLimit: 'default+2fa',
+    allowFrom: [],
+    throttlerOverrides: [],
+  },
+  {
+    route: 'POST /auth/2fa/recovery-codes',
+    guards: GLOBAL_GUARDS,
+    auth: 'access-token',
+    rateLimit: 'default+2fa',
+    allowFrom: [],
+    throttlerOverrides: [],
+  },
+  {
+    route: 'POST /auth/2fa/reset',
+    guards: GLOBAL_GUARDS,
+    auth: 'access-token',
+    rateLimit: 'default+2fa',
+    allowFrom: [],
+    throttlerOverrides: [],
+  },
+  {
+    route: 'POST /auth/password',
+    guards: GLOBAL_GUARDS,
+    auth: 'access-token',
+    rateLimit: 'default',
+    allowFrom: [],
+    throttlerOverrides: [],
+  },
+  {
+    route: 'POST /auth/refresh',
+    guards: GLOBAL_GUARDS,
+    auth: 'public',
+    rateLimit: 'default+login',
+    allowFrom: [],
+    throttlerOverrides: [],
+  },
+  {
+    route: 'POST /auth/logout',
+    guards: GLOBAL_GUARDS,
+    auth: 'access-token',
+    rateLimit: 'default',
+    allowFrom: [],
+    throttlerOverrides: [],
+  },
+  {
+    route: 'POST /auth/logout-all',
+    guards: GLOBAL_GUARDS,
+    auth: 'access-token',
+    rateLimit: 'default',
+    allowFrom: [],
+    throttlerOverrides: [],
+  },
+  {
+    route: 'GET /.well-known/jwks.json',
+    guards: GLOBAL_GUARDS,
+    auth: 'public',
+    rateLimit: 'default',
+    allowFrom: [],
+    throttlerOverrides: [],
+  },
 ];
 
 /**
@@ -166,7 +271,9 @@ describe('route permission table', () => {
     };
     const observed: Record<string, boolean> = {};
     for (const { method, path, row } of routes) {
-      const res = await app.client.send(method, path, { body: bodies[row.route] ?? (method === 'POST' ? { code: '123456' } : undefined) });
+      const res = await app.client.send(method, path, {
+        body: bodies[row.route] ?? (method === 'POST' ? { code: '123456' } : undefined),
+      });
       expect(res.status).toBeLessThan(500);
       observed[row.route] = res.status === 401 && res.body.message !== 'Invalid username or password';
     }

@@ -51,7 +51,9 @@ describe('NODE_ENV unset: development, said in the first log line', () => {
       expect(log.lines()[0]).toMatchObject({
         level: 'warn',
         context: 'Bootstrap',
-        msg: expect.stringMatching(/^NODE_ENV is not set, so this is development mode: .*Set NODE_ENV=production for a deployment\.$/),
+        msg: expect.stringMatching(
+          /^NODE_ENV is not set, so this is development mode: .*Set NODE_ENV=production for a deployment\.$/,
+        ),
       });
     } finally {
       await t.close();
@@ -117,7 +119,10 @@ describe('production refuses private key files that others can read', () => {
     await ensureDevCertificates(TEST_CERTS_DIR, () => undefined);
     const tls = devCertificatePaths(TEST_CERTS_DIR);
     const jwtKey = join(dir, 'jwt-es256.pem');
-    writeFileSync(jwtKey, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    writeFileSync(
+      jwtKey,
+      generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    );
     chmodSync(jwtKey, 0o600);
     prod = {
       ...(defaultEnvironment(REPO) as Record<string, string>),
@@ -147,7 +152,9 @@ describe('production refuses private key files that others can read', () => {
     const file = withMode(prod[variable], `open-${variable}-${octal}.pem`, parseInt(octal, 8));
     const error = await startupError({ ...prod, [variable]: file });
     expect(error).toBeInstanceOf(ConfigError);
-    expect(error.message).toContain(`${variable}: the private key ${file} is accessible by group or others (mode 0${octal})`);
+    expect(error.message).toContain(
+      `${variable}: the private key ${file} is accessible by group or others (mode 0${octal})`,
+    );
     expect(error.message).toContain(`run chmod 600 ${file}`);
   });
 
@@ -169,7 +176,11 @@ describe('production refuses private key files that others can read', () => {
 
   it('outside production, a group-readable key is still used (development machines)', async () => {
     const t = await startTestApp(
-      { ...prod, NODE_ENV: 'development', JWT_PRIVATE_KEY_FILE: withMode(prod.JWT_PRIVATE_KEY_FILE, 'jwt-dev.pem', 0o644) },
+      {
+        ...prod,
+        NODE_ENV: 'development',
+        JWT_PRIVATE_KEY_FILE: withMode(prod.JWT_PRIVATE_KEY_FILE, 'jwt-dev.pem', 0o644),
+      },
       { dataDir: dir },
     );
     await t.close();

@@ -107,7 +107,10 @@ describe('sessions', () => {
 
     it('two concurrent refreshes with the same token: at most one 200, and the session ends up revoked', async () => {
       const user = await enrolledUser(app.client);
-      const results = await Promise.all([refresh(app.client, user.refreshToken), refresh(app.client, user.refreshToken)]);
+      const results = await Promise.all([
+        refresh(app.client, user.refreshToken),
+        refresh(app.client, user.refreshToken),
+      ]);
       const statuses = results.map((r) => r.status).sort();
       expect([
         [200, 401],

@@ -23,7 +23,10 @@ describe('graceful shutdown', () => {
 });
 
 /** Waits (bounded) until the server holds `count` connections, so close() surely finds them in flight. */
-async function untilConnections(server: { getConnections(cb: (error: Error | null, count: number) => void): void }, count: number) {
+async function untilConnections(
+  server: { getConnections(cb: (error: Error | null, count: number) => void): void },
+  count: number,
+) {
   for (let attempt = 0; attempt < 200; attempt += 1) {
     const open = await new Promise<number>((resolve) => server.getConnections((_error, n) => resolve(n)));
     if (open >= count) return;

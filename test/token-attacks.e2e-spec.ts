@@ -141,7 +141,9 @@ describe('access-token attacks (ES256)', () => {
   });
 
   it('positive control: the signing helper with the right key, kid, typ and claims gets 200', async () => {
-    const res = await app.client.get('/auth/me', { token: es256(goodHeader, { ...goodClaims, jti: randomUUID() }, privateKey) });
+    const res = await app.client.get('/auth/me', {
+      token: es256(goodHeader, { ...goodClaims, jti: randomUUID() }, privateKey),
+    });
     expect(res.status).toBe(200);
     expect(res.body.id).toBe(aliceId);
   });
@@ -235,7 +237,9 @@ describe('access-token attacks (ES256)', () => {
     });
 
     it('a valid token in a cookie or a custom header is ignored', async () => {
-      expectUnauthorized(await app.client.get('/auth/me', { headers: { cookie: `access_token=${alice.accessToken}` } }));
+      expectUnauthorized(
+        await app.client.get('/auth/me', { headers: { cookie: `access_token=${alice.accessToken}` } }),
+      );
       expectUnauthorized(await app.client.get('/auth/me', { headers: { 'x-access-token': alice.accessToken } }));
     });
 
@@ -261,7 +265,9 @@ describe('access-token attacks (ES256)', () => {
     });
 
     it('control: the same token in the Authorization header gets 200', async () => {
-      expect((await app.client.get('/auth/me', { headers: { authorization: `Bearer ${alice.accessToken}` } })).status).toBe(200);
+      expect(
+        (await app.client.get('/auth/me', { headers: { authorization: `Bearer ${alice.accessToken}` } })).status,
+      ).toBe(200);
     });
   });
 
@@ -300,7 +306,10 @@ describe('access-token attacks (ES256)', () => {
 
     it('positive control: re-signed with the real pre-auth key and a fresh jti, it opens /auth/2fa/setup', async () => {
       const { header, claims } = decodeJwt(preAuthToken);
-      const res = await app.client.post('/auth/2fa/setup', { token: resign(header, claims), body: { enrollmentTicket } });
+      const res = await app.client.post('/auth/2fa/setup', {
+        token: resign(header, claims),
+        body: { enrollmentTicket },
+      });
       expect(res.status).toBe(200);
     });
 
@@ -388,13 +397,17 @@ describe('access tokens with JWT_ALGORITHM=HS256', () => {
 
   it('refuses alg none and a wrong typ even with the right secret', async () => {
     const { header, claims } = decodeJwt(user.accessToken);
-    expectUnauthorized(await app.client.get('/auth/me', { token: `${b64({ ...header, alg: 'none' })}.${b64(claims)}.` }));
+    expectUnauthorized(
+      await app.client.get('/auth/me', { token: `${b64({ ...header, alg: 'none' })}.${b64(claims)}.` }),
+    );
     const preauthTyped = hs256({ ...header, typ: 'preauth+jwt' }, { ...claims, jti: randomUUID() }, jwtSecret);
     expectUnauthorized(await app.client.get('/auth/me', { token: preauthTyped }));
   });
 
   it('refuses the pre-auth key used as the access key', async () => {
     const { header, claims } = decodeJwt(user.accessToken);
-    expectUnauthorized(await app.client.get('/auth/me', { token: hs256(header, { ...claims, jti: randomUUID() }, preAuthKeyOf(app.t)) }));
+    expectUnauthorized(
+      await app.client.get('/auth/me', { token: hs256(header, { ...claims, jti: randomUUID() }, preAuthKeyOf(app.t)) }),
+    );
   });
 });

@@ -38,6 +38,7 @@ export function checkLine(line: string, expectedPrevHash: string): LineCheck {
   // The exact bytes written, not merely an equivalent object: re-serialising
   // must give the line back, so even a reformatted line counts as changed.
   if (JSON.stringify({ ...body, hash }) !== line) return { ok: false, reason: 'line is not in canonical form' };
-  if (lineHash(expectedPrevHash, JSON.stringify(body)) !== hash) return { ok: false, reason: 'hash does not match the line' };
+  if (lineHash(expectedPrevHash, JSON.stringify(body)) !== hash)
+    return { ok: false, reason: 'hash does not match the line' };
   return { ok: true, hash };
 }

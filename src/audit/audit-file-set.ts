@@ -66,7 +66,9 @@ function lastHashOf(path: string): string | null {
     }
     const check = typeof parsed.prevHash === 'string' ? checkLine(last, parsed.prevHash) : null;
     if (!check || !check.ok) {
-      throw new Error(`AUDIT_LOG_FILE ${path}: the last line is not a valid audit entry; check the file with npm run audit:verify`);
+      throw new Error(
+        `AUDIT_LOG_FILE ${path}: the last line is not a valid audit entry; check the file with npm run audit:verify`,
+      );
     }
     return check.hash;
   } finally {

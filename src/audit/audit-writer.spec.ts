@@ -8,7 +8,11 @@ import { lockPathOf } from './audit-file-set';
 import { AuditWriter, type AuditWriterOptions } from './audit-writer';
 import { verifyAuditLog } from './verify-audit-log';
 
-const read = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+const read = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 const until = async (condition: () => boolean) => {
   for (let i = 0; i < 500 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
   if (!condition()) throw new Error('condition never held');

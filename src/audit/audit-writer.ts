@@ -127,7 +127,10 @@ export class AuditWriter {
       if (outcome === 'locked') await new Promise((resolve) => setTimeout(resolve, RETRY_WHEN_LOCKED_MS));
     }
     if (this.queue.length > 0) {
-      this.options.logger.error({ auditUnwritten: this.queue.length }, 'audit file: events could not be written before shutdown');
+      this.options.logger.error(
+        { auditUnwritten: this.queue.length },
+        'audit file: events could not be written before shutdown',
+      );
     }
   }
 
@@ -145,7 +148,13 @@ export class AuditWriter {
     const outcome = await this.writeNext();
     if (this.queue.length === 0 || this.closed) return;
     const next =
-      outcome === 'failed' ? RETRY_AFTER_FAILURE_MS : outcome === 'locked' ? RETRY_WHEN_LOCKED_MS : this.queue.length >= BATCH_SIZE ? 0 : FLUSH_INTERVAL_MS;
+      outcome === 'failed'
+        ? RETRY_AFTER_FAILURE_MS
+        : outcome === 'locked'
+          ? RETRY_WHEN_LOCKED_MS
+          : this.queue.length >= BATCH_SIZE
+            ? 0
+            : FLUSH_INTERVAL_MS;
     // Scheduled once this flush has settled (schedule() refuses while one is in flight).
     setImmediate(() => this.schedule(next));
   }
@@ -194,7 +203,9 @@ export class AuditWriter {
       // Unchanged since this process wrote: its own last hash. Otherwise
       // another writer appended or rotated: the chain's end is read again.
       let hash =
-        this.last && current && current.ino === this.last.ino && current.size === this.last.size ? this.last.hash : chainEnd(this.path);
+        this.last && current && current.ino === this.last.ino && current.size === this.last.size
+          ? this.last.hash
+          : chainEnd(this.path);
       const lines: string[] = [];
       for (const entry of entries) {
         const chained = chainLine(entry, hash);
@@ -231,7 +242,9 @@ export class AuditWriter {
     }
   }
 
-  private lock(options: { retries: number | { retries: number; minTimeout: number; maxTimeout: number } }): Promise<() => Promise<void>> {
+  private lock(options: {
+    retries: number | { retries: number; minTimeout: number; maxTimeout: number };
+  }): Promise<() => Promise<void>> {
     return lock(this.path, {
       realpath: false,
       lockfilePath: lockPathOf(this.path),

@@ -10,7 +10,10 @@ describe('MemoryRefusalAggregation', () => {
   beforeEach(() => {
     now = 1_000_000;
     emitted = [];
-    aggregation = new MemoryRefusalAggregation((refusal, count, many) => emitted.push({ refusal, count, many }), () => now);
+    aggregation = new MemoryRefusalAggregation(
+      (refusal, count, many) => emitted.push({ refusal, count, many }),
+      () => now,
+    );
   });
   afterEach(() => aggregation.stop());
 

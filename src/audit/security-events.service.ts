@@ -96,12 +96,15 @@ export class SecurityEvents implements OnApplicationShutdown {
     @Inject(AUDIT_LOGGER) private readonly logger: Logger,
     @Inject(AUDIT_FILE) private readonly file: AuditWriter | null,
   ) {
-    this.refusals = new MemoryRefusalAggregation((refusal, count, manyAddresses) => this.aggregated(refusal, count, manyAddresses));
+    this.refusals = new MemoryRefusalAggregation((refusal, count, manyAddresses) =>
+      this.aggregated(refusal, count, manyAddresses),
+    );
   }
 
   record(event: SecurityEventName, origin: RequestOrigin | null, fields: SecurityEventFields = {}): void {
     try {
-      if (REFUSALS.has(event)) this.refusals.refused({ event: event as Refusal['event'], origin, bucket: fields.bucket });
+      if (REFUSALS.has(event))
+        this.refusals.refused({ event: event as Refusal['event'], origin, bucket: fields.bucket });
       else this.write(event, origin, fields);
     } catch (error) {
       this.reportFailure(error);
@@ -130,10 +133,19 @@ export class SecurityEvents implements OnApplicationShutdown {
 
   private aggregated(refusal: Refusal, count: number, manyAddresses: boolean): void {
     const origin = refusal.origin && manyAddresses ? { ...refusal.origin, clientAddress: null } : refusal.origin;
-    this.write(refusal.event, origin, { bucket: refusal.bucket, count, reason: manyAddresses ? 'many-addresses' : undefined });
+    this.write(refusal.event, origin, {
+      bucket: refusal.bucket,
+      count,
+      reason: manyAddresses ? 'many-addresses' : undefined,
+    });
   }
 
-  private write(event: SecurityEventName, origin: RequestOrigin | null, fields: SecurityEventFields, actor: Record<string, string> = {}): void {
+  private write(
+    event: SecurityEventName,
+    origin: RequestOrigin | null,
+    fields: SecurityEventFields,
+    actor: Record<string, string> = {},
+  ): void {
     const entry: Record<string, unknown> = {
       time: new Date().toISOString(),
       event,

@@ -15,11 +15,15 @@ async function main(argv: string[]): Promise<number> {
   try {
     const result = await verifyAuditLog(file);
     if (result.ok) {
-      const start = result.startsAfterRotation ? '; it starts where the oldest rotated-away file ended (AUDIT_LOG_KEEP)' : '';
+      const start = result.startsAfterRotation
+        ? '; it starts where the oldest rotated-away file ended (AUDIT_LOG_KEEP)'
+        : '';
       console.log(`OK: ${result.count} entries in ${result.files} file(s), chain intact${start}`);
       return 0;
     }
-    console.error(`TAMPERED: ${result.file} line ${result.line}: ${result.reason} (${result.count} entries before it are intact)`);
+    console.error(
+      `TAMPERED: ${result.file} line ${result.line}: ${result.reason} (${result.count} entries before it are intact)`,
+    );
     return 1;
   } catch (error) {
     console.error(`cannot read ${file}: ${(error as Error).message}`);

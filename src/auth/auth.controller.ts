@@ -53,12 +53,18 @@ export class AuthController {
 
   @Post('password')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Change the password (needs the current password and a TOTP code); every session ends, this one included' })
+  @ApiOperation({
+    summary: 'Change the password (needs the current password and a TOTP code); every session ends, this one included',
+  })
   @ApiAccessToken()
   @ApiNoContentResponse({ description: 'Password changed' })
   @ApiJsonBodyErrors()
   @ApiErrors({ 400: 'The new password fails the policy', 401: 'Invalid password or code' })
-  changePassword(@CurrentUser() user: AuthenticatedUser, @Body() dto: ChangePasswordDto, @Origin() origin: RequestOrigin) {
+  changePassword(
+    @CurrentUser() user: AuthenticatedUser,
+    @Body() dto: ChangePasswordDto,
+    @Origin() origin: RequestOrigin,
+  ) {
     return this.auth.changePassword(user, dto, origin);
   }
 

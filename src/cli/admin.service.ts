@@ -17,7 +17,6 @@ import { UsersService } from '../users/users.service';
 import { UsernameTakenError } from '../users/username-taken.error';
 import { CliError } from './cli-error';
 
-
 export interface ResealReport {
   /** Stored TOTP secrets, enrolled and pending. */
   secrets: number;
@@ -86,7 +85,9 @@ export class AdminService {
   /** A new enrollment ticket for a user without a second factor; the previous one stops working. */
   async issueEnrollmentTicket(user: User): Promise<string> {
     if (user.totpEnabled) {
-      throw new CliError(`User "${user.username}" already has an authenticator: run user:reset-2fa, which prints a ticket`);
+      throw new CliError(
+        `User "${user.username}" already has an authenticator: run user:reset-2fa, which prints a ticket`,
+      );
     }
     const enrollmentTicket = await this.tickets.issue(user.id);
     this.events.recordCliAction('cli.user.enrollment_ticket', { userId: user.id, username: user.username });
@@ -142,7 +143,10 @@ export class AdminService {
     const report: ResealReport = { secrets: 0, resealed: 0, unreadable: [] };
     for (const user of await this.users.list()) {
       const stored = [
-        { sealed: user.totpSecret, save: (previous: string, resealed: string) => this.users.resealTotpSecret(user.id, previous, resealed) },
+        {
+          sealed: user.totpSecret,
+          save: (previous: string, resealed: string) => this.users.resealTotpSecret(user.id, previous, resealed),
+        },
         {
           sealed: user.totpPendingSecret,
           save: (previous: string, resealed: string) => this.users.resealPendingTotpSecret(user.id, previous, resealed),
@@ -202,7 +206,9 @@ export class AdminService {
       return true;
     });
     if (!enrolled) {
-      throw new CliError('The enrollment changed meanwhile (another setup, enable or reset for this user): start again');
+      throw new CliError(
+        'The enrollment changed meanwhile (another setup, enable or reset for this user): start again',
+      );
     }
     const recoveryCodes = await this.recoveryCodes.replace(user.id);
     this.events.recordCliAction('cli.user.enrolled', { userId: user.id, username: user.username });

@@ -50,7 +50,8 @@ export class CliModule {
         {
           provide: TotpService,
           inject: [AppConfigService],
-          useFactory: (c: AppConfigService) => new TotpService({ window: c.app.totp.window, issuer: c.app.totp.issuer }),
+          useFactory: (c: AppConfigService) =>
+            new TotpService({ window: c.app.totp.window, issuer: c.app.totp.issuer }),
         },
         {
           provide: TotpSecretVault,
@@ -70,5 +71,8 @@ export class CliModule {
 /** JSON log lines on stderr (stdout is the command's output), warnings and worse unless LOG_LEVEL is stricter. */
 function cliLogger(config: AppConfig) {
   const strict = config.logLevel === 'fatal' || config.logLevel === 'error';
-  return createRootLogger({ ...config, logLevel: strict ? config.logLevel : 'warn' }, pino.destination({ fd: 2, sync: true }));
+  return createRootLogger(
+    { ...config, logLevel: strict ? config.logLevel : 'warn' },
+    pino.destination({ fd: 2, sync: true }),
+  );
 }

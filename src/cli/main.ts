@@ -118,9 +118,13 @@ export async function runCli(argv: string[], io: CliIo = defaultIo()): Promise<n
         const status = await admin.lockoutStatus(user);
         await admin.unlock(user);
         if (status?.locked) {
-          out(`Unlocked ${user.username} (${status.failures} failed attempts, ${Math.ceil(status.ttlMs / 1000)} s of lock left).`);
+          out(
+            `Unlocked ${user.username} (${status.failures} failed attempts, ${Math.ceil(status.ttlMs / 1000)} s of lock left).`,
+          );
         } else {
-          out(`${user.username} was not locked (${status?.failures ?? 0} failed attempts counted); the counter is cleared.`);
+          out(
+            `${user.username} was not locked (${status?.failures ?? 0} failed attempts counted); the counter is cleared.`,
+          );
         }
       }),
     );
@@ -211,10 +215,14 @@ export async function runCli(argv: string[], io: CliIo = defaultIo()): Promise<n
       const env = io.env();
       const dir = resolve(env.CERTS_DIR?.trim() || 'certs');
       if (env.NODE_ENV === 'production') {
-        info('Warning: NODE_ENV=production. Dev certificates are for development; production uses TLS_CERT_FILE/TLS_KEY_FILE.');
+        info(
+          'Warning: NODE_ENV=production. Dev certificates are for development; production uses TLS_CERT_FILE/TLS_KEY_FILE.',
+        );
       }
       await generateDevCertificates(dir, info);
-      out(`New dev CA and server certificate written to ${dir}. Clients must trust the new dev-ca.crt; restart the API to serve the new certificate.`);
+      out(
+        `New dev CA and server certificate written to ${dir}. Clients must trust the new dev-ca.crt; restart the API to serve the new certificate.`,
+      );
     });
 
   try {

@@ -16,7 +16,11 @@ export function registerClientAddress(fastify: FastifyInstance, trustedProxies: 
   fastify.decorateRequest(CLIENT_ADDRESS, null);
   fastify.decorateRequest(CLIENT_IP, null);
   fastify.addHook('onRequest', async (request) => {
-    const address = resolveClientAddress(request.raw.socket.remoteAddress, request.headers['x-forwarded-for'], trustedProxies);
+    const address = resolveClientAddress(
+      request.raw.socket.remoteAddress,
+      request.headers['x-forwarded-for'],
+      trustedProxies,
+    );
     const fields = request as unknown as Record<string, unknown>;
     fields[CLIENT_ADDRESS] = address;
     // Parsed once here; the allowlist hook and guard compare this object.

@@ -53,14 +53,20 @@ describe('IpRangeList', () => {
       );
     });
 
-    it.each(['0177.0.0.1', '0x7f.0.0.1', '2130706433', '127.1', '0177.0.0.0/8', '127.0.0.01/32', '::ffff:0177.0.0.1', '::127.0.0.1'])(
-      'rejects non-canonical IPv4 entry %s',
-      (entry) => {
-        expect(() => IpRangeList.parse(entry, 'TRUSTED_PROXIES')).toThrow(
-          `TRUSTED_PROXIES: ${JSON.stringify(entry)} is not a valid IP address or CIDR range`,
-        );
-      },
-    );
+    it.each([
+      '0177.0.0.1',
+      '0x7f.0.0.1',
+      '2130706433',
+      '127.1',
+      '0177.0.0.0/8',
+      '127.0.0.01/32',
+      '::ffff:0177.0.0.1',
+      '::127.0.0.1',
+    ])('rejects non-canonical IPv4 entry %s', (entry) => {
+      expect(() => IpRangeList.parse(entry, 'TRUSTED_PROXIES')).toThrow(
+        `TRUSTED_PROXIES: ${JSON.stringify(entry)} is not a valid IP address or CIDR range`,
+      );
+    });
 
     it.each(['fe80::1%eth0', 'fe80::%eth0/64'])('rejects zone id in %s', (entry) => {
       expect(() => IpRangeList.parse(entry, 'TRUSTED_PROXIES')).toThrow(JSON.stringify(entry));

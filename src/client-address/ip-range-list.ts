@@ -93,10 +93,7 @@ function isIPv6(address: ipaddr.IPv4 | ipaddr.IPv6): address is ipaddr.IPv6 {
   return address.kind() === 'ipv6';
 }
 
-function parseRange(
-  entry: string,
-  variableName: string,
-): { network: ipaddr.IPv4 | ipaddr.IPv6; prefixLength: number } {
+function parseRange(entry: string, variableName: string): { network: ipaddr.IPv4 | ipaddr.IPv6; prefixLength: number } {
   const invalid = (): Error =>
     new Error(`${variableName}: ${JSON.stringify(entry)} is not a valid IP address or CIDR range`);
 

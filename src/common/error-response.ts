@@ -55,7 +55,8 @@ export function toErrorResponse(exception: unknown, requestId: string): ErrorRes
 const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
 /** PostgreSQL SQLSTATE class 08 (connection exception) and 57P0x (server shutting down or starting). */
 const UNAVAILABLE_SQLSTATE = /^(08\d{3}|57P0[1-3])$/;
-const CONNECTION_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/;
+const CONNECTION_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/;
 
 /**
  * A database that cannot be reached is the service being unavailable (503,

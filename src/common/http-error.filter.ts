@@ -14,7 +14,10 @@ export class HttpErrorFilter implements ExceptionFilter {
     const response = toErrorResponse(exception, String(request.id));
     if (response.internal) {
       // The stack goes to the server log, keyed by request id; the client gets the id only.
-      this.logger.error(`request ${request.id} failed`, exception instanceof Error ? exception.stack : String(exception));
+      this.logger.error(
+        `request ${request.id} failed`,
+        exception instanceof Error ? exception.stack : String(exception),
+      );
     } else if (response.body.statusCode === 503) {
       this.logger.warn(`request ${request.id}: ${response.body.message}`);
     }

@@ -16,10 +16,14 @@ interface Racer {
 }
 
 function startRacer(): Racer {
-  const child = spawn(process.execPath, ['-r', './test/support/swc-register.js', 'test/support/dev-secret-race-child.ts'], {
-    cwd: ROOT,
-    stdio: 'pipe',
-  });
+  const child = spawn(
+    process.execPath,
+    ['-r', './test/support/swc-register.js', 'test/support/dev-secret-race-child.ts'],
+    {
+      cwd: ROOT,
+      stdio: 'pipe',
+    },
+  );
   const queued: string[] = [];
   const waiting: ((line: string) => void)[] = [];
   createInterface({ input: child.stdout }).on('line', (line) => {
@@ -58,18 +62,21 @@ describe('readOrCreateDevSecret', () => {
     expect(again).not.toHaveBeenCalled();
   });
 
-  it.each(['644', '640', '604', '660'])('refuses an existing secret file with mode %s, naming the file and the fix', async (octal) => {
-    const path = join(dir, 'app-secret');
-    writeFileSync(path, 'a-secret-someone-else-may-have-read\n');
-    chmodSync(path, parseInt(octal, 8));
-    const error = await readOrCreateDevSecret(dir, 'app-secret', createAppSecret, silent).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).toContain(
-      `${path}: this dev secret is accessible by group or others (mode 0${octal}); run chmod 600 ${path}`,
-    );
-    // Refused, not replaced: the operator decides.
-    expect(readFileSync(path, 'utf8')).toBe('a-secret-someone-else-may-have-read\n');
-  });
+  it.each(['644', '640', '604', '660'])(
+    'refuses an existing secret file with mode %s, naming the file and the fix',
+    async (octal) => {
+      const path = join(dir, 'app-secret');
+      writeFileSync(path, 'a-secret-someone-else-may-have-read\n');
+      chmodSync(path, parseInt(octal, 8));
+      const error = await readOrCreateDevSecret(dir, 'app-secret', createAppSecret, silent).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toContain(
+        `${path}: this dev secret is accessible by group or others (mode 0${octal}); run chmod 600 ${path}`,
+      );
+      // Refused, not replaced: the operator decides.
+      expect(readFileSync(path, 'utf8')).toBe('a-secret-someone-else-may-have-read\n');
+    },
+  );
 
   describe('three processes starting at once on one empty directory', () => {
     const racers: Racer[] = [];

@@ -84,6 +84,4 @@ async function readDevSecret(path: string): Promise<string | undefined> {
 export const createAppSecret = (): string => randomBytes(32).toString('base64url');
 
 export const createEs256PrivateKeyPem = (): string =>
-  generateKeyPairSync('ec', { namedCurve: 'P-256' })
-    .privateKey.export({ type: 'pkcs8', format: 'pem' })
-    .toString();
+  generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();

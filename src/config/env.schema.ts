@@ -7,16 +7,16 @@ import { z } from 'zod';
  * only states what a value must look like.
  */
 const seconds = (description: string) =>
-  z.coerce.number().int().positive().max(10 * 365 * 24 * 3600).describe(description);
-
-/** A lifetime with a hard ceiling: beyond it a stolen token or a guessed code is worth too much. */
-const limitedSeconds = (description: string, limit: number, why: string) =>
   z.coerce
     .number()
     .int()
     .positive()
-    .max(limit, `must be at most ${limit} seconds (${why})`)
+    .max(10 * 365 * 24 * 3600)
     .describe(description);
+
+/** A lifetime with a hard ceiling: beyond it a stolen token or a guessed code is worth too much. */
+const limitedSeconds = (description: string, limit: number, why: string) =>
+  z.coerce.number().int().positive().max(limit, `must be at most ${limit} seconds (${why})`).describe(description);
 
 const optionalText = (description: string) =>
   z
@@ -57,12 +57,7 @@ export const envSchema = z.object({
     .string()
     .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'expected sqlite:<path> or postgres://…')
     .describe('sqlite:<path> (default) or postgres://user:pass@host/db'),
-  DATABASE_POOL_SIZE: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(200)
-    .describe('PostgreSQL connection pool size per instance'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).describe('PostgreSQL connection pool size per instance'),
   REDIS_URL: optionalText('redis://… or rediss://… (TLS): share short-lived state between instances').refine(
     (value) => value === undefined || /^rediss?:\/\/.+/.test(value),
     'expected redis://… or rediss://…',
@@ -78,8 +73,16 @@ export const envSchema = z.object({
   ),
   JWT_ISSUER: z.string().min(1).describe('iss claim of access tokens'),
   JWT_AUDIENCE: z.string().min(1).describe('aud claim of access tokens'),
-  JWT_ACCESS_TTL: limitedSeconds('access-token lifetime in seconds', 86_400, 'one day; a stolen access token lives that long'),
-  PREAUTH_TTL: limitedSeconds('pre-auth token lifetime in seconds', 900, '15 minutes; a stolen password opens a code-guessing window that long'),
+  JWT_ACCESS_TTL: limitedSeconds(
+    'access-token lifetime in seconds',
+    86_400,
+    'one day; a stolen access token lives that long',
+  ),
+  PREAUTH_TTL: limitedSeconds(
+    'pre-auth token lifetime in seconds',
+    900,
+    '15 minutes; a stolen password opens a code-guessing window that long',
+  ),
   REFRESH_TTL: seconds('absolute session (refresh token family) lifetime in seconds'),
   SESSION_IDLE_TTL: seconds('a session without a refresh for this many seconds ends'),
   TOTP_ISSUER: z
@@ -97,10 +100,7 @@ export const envSchema = z.object({
   TLS_CERT_FILE: optionalText('PEM certificate chain (required in production)'),
   TLS_KEY_FILE: optionalText('PEM private key of the certificate (required in production)'),
   CERTS_DIR: z.string().min(1).describe('where dev certificates are generated'),
-  DEV_SECRETS_DIR: z
-    .string()
-    .min(1)
-    .describe('outside production: where generated dev secrets are kept (git-ignored)'),
+  DEV_SECRETS_DIR: z.string().min(1).describe('outside production: where generated dev secrets are kept (git-ignored)'),
   REGISTRATION_ENABLED: bool('POST /auth/register on or off (default: on outside production)'),
   TRUSTED_PROXIES: z.string().describe('CIDRs of reverse proxies whose X-Forwarded-For is trusted'),
   IP_ALLOWLIST: optionalText('CIDRs allowed to reach the API (required in production)'),
@@ -120,12 +120,8 @@ export const envSchema = z.object({
   ),
   ENROLLMENT_TICKET_TTL: seconds('lifetime of an enrollment ticket in seconds'),
   DEVICE_TOKEN_TTL: seconds('a device token lives this many seconds after the last full login from that device'),
-  LOG_LEVEL: z
-    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'verbose'])
-    .describe('log verbosity'),
-  AUDIT_LOG_FILE: optionalText(
-    'append security events to this file too, one hash-chained JSON line each (empty: off)',
-  ),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'verbose']).describe('log verbosity'),
+  AUDIT_LOG_FILE: optionalText('append security events to this file too, one hash-chained JSON line each (empty: off)'),
   AUDIT_LOG_MAX_BYTES: z.coerce
     .number()
     .int()

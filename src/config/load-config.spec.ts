@@ -105,7 +105,11 @@ describe('loadConfig', () => {
         ['TOTP_WINDOW', '3', /^  - TOTP_WINDOW: must be at most 2\b/m],
         ['PREAUTH_TTL', '901', /^  - PREAUTH_TTL: must be at most 900 seconds/m],
         ['JWT_ACCESS_TTL', '86401', /^  - JWT_ACCESS_TTL: must be at most 86400 seconds/m],
-        ['TRUSTED_PROXIES', '0.0.0.0/0', /^  - TRUSTED_PROXIES: must not contain 0\.0\.0\.0\/0 or ::\/0 \(found 0\.0\.0\.0\/0\)/m],
+        [
+          'TRUSTED_PROXIES',
+          '0.0.0.0/0',
+          /^  - TRUSTED_PROXIES: must not contain 0\.0\.0\.0\/0 or ::\/0 \(found 0\.0\.0\.0\/0\)/m,
+        ],
         ['TRUSTED_PROXIES', '10.0.0.5,::/0', /^  - TRUSTED_PROXIES: must not contain .*\(found ::\/0\)/m],
         // The same range spelled as IPv4-mapped IPv6, or with zeros written out.
         ['TRUSTED_PROXIES', '::ffff:0.0.0.0/96', /^  - TRUSTED_PROXIES: must not contain .*\(found 0\.0\.0\.0\/0\)/m],
@@ -204,7 +208,9 @@ describe('loadConfig', () => {
     it('accepts a strong APP_SECRET_PREVIOUS; outside production only its length is checked', () => {
       const previous = randomBytes(32).toString('base64url');
       expect(loadConfig({ ...production(), APP_SECRET_PREVIOUS: previous }).secrets.previousAppSecret).toBe(previous);
-      expect(loadConfig({ ...DEFAULTS, APP_SECRET_PREVIOUS: 'abcd'.repeat(10) }).secrets.previousAppSecret).toBe('abcd'.repeat(10));
+      expect(loadConfig({ ...DEFAULTS, APP_SECRET_PREVIOUS: 'abcd'.repeat(10) }).secrets.previousAppSecret).toBe(
+        'abcd'.repeat(10),
+      );
     });
 
     it('never puts a secret value in the error message', () => {
@@ -277,7 +283,9 @@ describe('loadConfig', () => {
     });
 
     it('needs at least 32 bytes (a 16-byte secret is refused)', () => {
-      expect(configError(hs({ JWT_SECRET: randomBytes(8).toString('hex') }))).toMatch(/JWT_SECRET: must be at least 32 bytes/);
+      expect(configError(hs({ JWT_SECRET: randomBytes(8).toString('hex') }))).toMatch(
+        /JWT_SECRET: must be at least 32 bytes/,
+      );
       expect(configError(hs({ JWT_SECRET: 'y'.repeat(31) }))).toMatch(/JWT_SECRET: must be at least 32 bytes/);
       expect(loadConfig(hs({ JWT_SECRET: 'y'.repeat(32) })).jwt.secret).toBe('y'.repeat(32));
     });
@@ -288,7 +296,9 @@ describe('loadConfig', () => {
     });
 
     it('must differ from APP_SECRET', () => {
-      expect(configError(hs({ JWT_SECRET: STRONG, APP_SECRET: STRONG }))).toMatch(/JWT_SECRET: must differ from APP_SECRET/);
+      expect(configError(hs({ JWT_SECRET: STRONG, APP_SECRET: STRONG }))).toMatch(
+        /JWT_SECRET: must differ from APP_SECRET/,
+      );
     });
   });
 
@@ -356,7 +366,10 @@ describe('loadConfig', () => {
     );
 
     it('parses rates as N requests per S seconds', () => {
-      expect(loadConfig({ ...DEFAULTS, RATE_LIMIT_LOGIN: '5/300' }).rateLimit.login).toEqual({ limit: 5, ttlSeconds: 300 });
+      expect(loadConfig({ ...DEFAULTS, RATE_LIMIT_LOGIN: '5/300' }).rateLimit.login).toEqual({
+        limit: 5,
+        ttlSeconds: 300,
+      });
     });
   });
 });

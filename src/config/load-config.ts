@@ -29,9 +29,7 @@ export function defaultHost(isProduction: boolean): string {
 export function loadConfig(source: Source): AppConfig {
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
-    );
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   const env = parsed.data;
   const problems: string[] = [];
@@ -60,10 +58,8 @@ export function loadConfig(source: Source): AppConfig {
 
   if (env.JWT_ALGORITHM === 'HS256') {
     if (!env.JWT_SECRET) problems.push('JWT_SECRET: required when JWT_ALGORITHM=HS256');
-    else if (Buffer.byteLength(env.JWT_SECRET) < 32)
-      problems.push('JWT_SECRET: must be at least 32 bytes');
-    if (env.JWT_SECRET && env.JWT_SECRET === env.APP_SECRET)
-      problems.push('JWT_SECRET: must differ from APP_SECRET');
+    else if (Buffer.byteLength(env.JWT_SECRET) < 32) problems.push('JWT_SECRET: must be at least 32 bytes');
+    if (env.JWT_SECRET && env.JWT_SECRET === env.APP_SECRET) problems.push('JWT_SECRET: must differ from APP_SECRET');
   }
 
   if (isProduction) {
@@ -80,8 +76,7 @@ export function loadConfig(source: Source): AppConfig {
       problems.push('JWT_PRIVATE_KEY_FILE: required in production with JWT_ALGORITHM=ES256');
     if (!env.TLS_CERT_FILE) problems.push('TLS_CERT_FILE: required in production');
     if (!env.TLS_KEY_FILE) problems.push('TLS_KEY_FILE: required in production');
-    if (!env.IP_ALLOWLIST)
-      problems.push('IP_ALLOWLIST: required in production (allow everyone with 0.0.0.0/0,::/0)');
+    if (!env.IP_ALLOWLIST) problems.push('IP_ALLOWLIST: required in production (allow everyone with 0.0.0.0/0,::/0)');
   } else if (env.APP_SECRET && Buffer.byteLength(env.APP_SECRET) < 32) {
     problems.push('APP_SECRET: must be at least 32 bytes');
   }
@@ -89,7 +84,8 @@ export function loadConfig(source: Source): AppConfig {
     // It still opens TOTP secrets and matches recovery codes: as worth guarding as APP_SECRET.
     const weakness = isProduction ? secretWeakness(env.APP_SECRET_PREVIOUS) : null;
     if (weakness) problems.push(`APP_SECRET_PREVIOUS: ${weakness}`);
-    else if (Buffer.byteLength(env.APP_SECRET_PREVIOUS) < 32) problems.push('APP_SECRET_PREVIOUS: must be at least 32 bytes');
+    else if (Buffer.byteLength(env.APP_SECRET_PREVIOUS) < 32)
+      problems.push('APP_SECRET_PREVIOUS: must be at least 32 bytes');
     if (env.APP_SECRET_PREVIOUS === env.APP_SECRET) problems.push('APP_SECRET_PREVIOUS: must differ from APP_SECRET');
   }
   if (Boolean(env.TLS_CERT_FILE) !== Boolean(env.TLS_KEY_FILE))

@@ -13,12 +13,15 @@ describe('privateKeyModeProblem (OpenSSH sshkey_perm_ok, plus: never world-acces
     expect(privateKeyModeProblem({ mode: 0o100000 | mode, uid: ME }, ME)).toBeNull();
   });
 
-  it.each(['640', '604', '644', '660', '610', '601', '666'])('refuses our own key with mode %s, naming the mode', (octal) => {
-    const mode = parseInt(octal, 8);
-    expect(privateKeyModeProblem({ mode: 0o100000 | mode, uid: ME }, ME)).toBe(
-      `is accessible by group or others (mode 0${octal})`,
-    );
-  });
+  it.each(['640', '604', '644', '660', '610', '601', '666'])(
+    'refuses our own key with mode %s, naming the mode',
+    (octal) => {
+      const mode = parseInt(octal, 8);
+      expect(privateKeyModeProblem({ mode: 0o100000 | mode, uid: ME }, ME)).toBe(
+        `is accessible by group or others (mode 0${octal})`,
+      );
+    },
+  );
 
   // Kubernetes with fsGroup: root owns the file and the kubelet adds group read (0440).
   it.each(['400', '440', '640'])('accepts a key another user owns, shared with our group only (mode %s)', (octal) => {
@@ -26,12 +29,15 @@ describe('privateKeyModeProblem (OpenSSH sshkey_perm_ok, plus: never world-acces
     expect(privateKeyModeProblem({ mode: 0o100000 | mode, uid: ROOT }, ME)).toBeNull();
   });
 
-  it.each(['644', '444', '604', '602'])('refuses a key another user owns that everyone can reach (mode %s)', (octal) => {
-    const mode = parseInt(octal, 8);
-    expect(privateKeyModeProblem({ mode: 0o100000 | mode, uid: ROOT }, ME)).toBe(
-      `is accessible by others (mode 0${octal})`,
-    );
-  });
+  it.each(['644', '444', '604', '602'])(
+    'refuses a key another user owns that everyone can reach (mode %s)',
+    (octal) => {
+      const mode = parseInt(octal, 8);
+      expect(privateKeyModeProblem({ mode: 0o100000 | mode, uid: ROOT }, ME)).toBe(
+        `is accessible by others (mode 0${octal})`,
+      );
+    },
+  );
 });
 
 describe('readPrivateKeyFile', () => {

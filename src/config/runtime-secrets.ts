@@ -22,8 +22,7 @@ export async function resolveRuntimeSecrets(
   log: (message: string) => void,
 ): Promise<RuntimeSecrets> {
   const dir = config.secrets.devSecretsDir;
-  const appSecret =
-    config.secrets.appSecret ?? (await readOrCreateDevSecret(dir, 'app-secret', createAppSecret, log));
+  const appSecret = config.secrets.appSecret ?? (await readOrCreateDevSecret(dir, 'app-secret', createAppSecret, log));
 
   const base = {
     appSecret: Buffer.from(appSecret, 'utf8'),
@@ -35,7 +34,9 @@ export async function resolveRuntimeSecrets(
     return { ...base, jwtSecret: Buffer.from(config.jwt.secret ?? '', 'utf8'), jwtPreviousPublicKeyPems: [] };
   }
   const jwtPrivateKeyPem = config.jwt.privateKeyFile
-    ? (await readPrivateKeyFile(config.jwt.privateKeyFile, 'JWT_PRIVATE_KEY_FILE', config.isProduction)).toString('utf8')
+    ? (await readPrivateKeyFile(config.jwt.privateKeyFile, 'JWT_PRIVATE_KEY_FILE', config.isProduction)).toString(
+        'utf8',
+      )
     : await readOrCreateDevSecret(dir, 'jwt-es256.pem', createEs256PrivateKeyPem, log);
   const jwtPreviousPublicKeyPems = await Promise.all(
     config.jwt.previousPublicKeyFiles.map((file) => readKeyFile(file, 'JWT_PREVIOUS_PUBLIC_KEY_FILES')),

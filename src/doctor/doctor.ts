@@ -49,9 +49,14 @@ export function runDoctor(source: Source, root = process.cwd()): Finding[] {
   try {
     loadConfig(source);
   } catch (error) {
-    const problems = error instanceof ConfigError ? configProblems(error) : [String((error as Error)?.message ?? error)];
+    const problems =
+      error instanceof ConfigError ? configProblems(error) : [String((error as Error)?.message ?? error)];
     for (const problem of problems) {
-      add('high', `Invalid configuration (the API refuses to startup): ${problem}`, `Fix the named variable; see .env.example and README "Configuration".`);
+      add(
+        'high',
+        `Invalid configuration (the API refuses to startup): ${problem}`,
+        `Fix the named variable; see .env.example and README "Configuration".`,
+      );
     }
   }
 
@@ -82,7 +87,12 @@ export function runDoctor(source: Source, root = process.cwd()): Finding[] {
       check();
     } catch (error) {
       // Typically a value the config finding above already names (e.g. an unparsable CIDR list).
-      if (refused.size === 0) add('medium', `The ${name} check could not run: ${(error as Error)?.message ?? String(error)}`, 'Run the doctor again after fixing the configuration above.');
+      if (refused.size === 0)
+        add(
+          'medium',
+          `The ${name} check could not run: ${(error as Error)?.message ?? String(error)}`,
+          'Run the doctor again after fixing the configuration above.',
+        );
     }
   }
   findings.push(...own);
@@ -112,23 +122,50 @@ function checkMode(env: Source, add: Add): void {
       'Set NODE_ENV=production for a deployment; for development, leave HOST unset (127.0.0.1).',
     );
   } else if (!isLoopback(host)) {
-    add('medium', `NODE_ENV=${env.NODE_ENV} (development checks) listens on HOST=${host}, reachable from the network.`, 'Leave HOST unset (127.0.0.1) outside production, or set NODE_ENV=production.');
+    add(
+      'medium',
+      `NODE_ENV=${env.NODE_ENV} (development checks) listens on HOST=${host}, reachable from the network.`,
+      'Leave HOST unset (127.0.0.1) outside production, or set NODE_ENV=production.',
+    );
   }
-  add('info', `NODE_ENV=${env.NODE_ENV ?? 'development (unset)'}: secrets may be generated dev files and production checks are relaxed.`, 'Set NODE_ENV=production for a deployment.');
+  add(
+    'info',
+    `NODE_ENV=${env.NODE_ENV ?? 'development (unset)'}: secrets may be generated dev files and production checks are relaxed.`,
+    'Set NODE_ENV=production for a deployment.',
+  );
 }
 
 function checkSecrets(env: Source, production: boolean, root: string, add: Add): void {
   const secret = env.APP_SECRET;
   const devDir = resolve(root, env.DEV_SECRETS_DIR ?? 'data/dev-secrets');
   if (!secret) {
-    if (production) add('high', 'APP_SECRET is missing in production.', 'Set APP_SECRET to 32+ random bytes, e.g. `openssl rand -base64 48`.');
-    else add('low', `APP_SECRET is not set: a generated dev secret in ${display(devDir, root)} is used.`, 'Set APP_SECRET from a secret store before deploying.');
+    if (production)
+      add(
+        'high',
+        'APP_SECRET is missing in production.',
+        'Set APP_SECRET to 32+ random bytes, e.g. `openssl rand -base64 48`.',
+      );
+    else
+      add(
+        'low',
+        `APP_SECRET is not set: a generated dev secret in ${display(devDir, root)} is used.`,
+        'Set APP_SECRET from a secret store before deploying.',
+      );
   } else {
     const weakness = secretWeakness(secret);
-    if (weakness) add(production ? 'high' : 'medium', `APP_SECRET ${weakness}.`, 'Use 32+ random bytes, e.g. `openssl rand -base64 48`.');
+    if (weakness)
+      add(
+        production ? 'high' : 'medium',
+        `APP_SECRET ${weakness}.`,
+        'Use 32+ random bytes, e.g. `openssl rand -base64 48`.',
+      );
     const devFile = join(devDir, 'app-secret');
     if (production && existsSync(devFile) && readFileSync(devFile, 'utf8').trim() === secret) {
-      add('high', `APP_SECRET in production is the generated development secret (${display(devFile, root)}).`, 'Generate a new production secret; never reuse dev files.');
+      add(
+        'high',
+        `APP_SECRET in production is the generated development secret (${display(devFile, root)}).`,
+        'Generate a new production secret; never reuse dev files.',
+      );
     }
   }
   if (!production) {
@@ -136,12 +173,20 @@ function checkSecrets(env: Source, production: boolean, root: string, add: Add):
       const file = join(devDir, name);
       const mode = existsSync(file) ? statSync(file).mode & 0o777 : 0;
       if (mode & 0o077) {
-        add('high', `The dev secret ${display(file, root)} is accessible by group or others (mode 0${mode.toString(8)}): the API refuses to start with it.`, `Run chmod 600 ${file}.`);
+        add(
+          'high',
+          `The dev secret ${display(file, root)} is accessible by group or others (mode 0${mode.toString(8)}): the API refuses to start with it.`,
+          `Run chmod 600 ${file}.`,
+        );
       }
     }
   }
   if (env.APP_SECRET_PREVIOUS && secretWeakness(env.APP_SECRET_PREVIOUS)) {
-    add('medium', `APP_SECRET_PREVIOUS ${secretWeakness(env.APP_SECRET_PREVIOUS)}.`, 'Finish the rotation and remove APP_SECRET_PREVIOUS.');
+    add(
+      'medium',
+      `APP_SECRET_PREVIOUS ${secretWeakness(env.APP_SECRET_PREVIOUS)}.`,
+      'Finish the rotation and remove APP_SECRET_PREVIOUS.',
+    );
   } else if (env.APP_SECRET_PREVIOUS) {
     add(
       'info',
@@ -155,18 +200,34 @@ function checkJwt(env: Source, production: boolean, root: string, add: Add): voi
   if (env.JWT_ALGORITHM === 'HS256') {
     const secret = env.JWT_SECRET ?? '';
     if (Buffer.byteLength(secret) < 32) {
-      add('high', `JWT_ALGORITHM=HS256 with a ${Buffer.byteLength(secret)}-byte JWT_SECRET: access tokens can be forged by brute force.`, 'Use 32+ random bytes, or JWT_ALGORITHM=ES256 with JWT_PRIVATE_KEY_FILE.');
+      add(
+        'high',
+        `JWT_ALGORITHM=HS256 with a ${Buffer.byteLength(secret)}-byte JWT_SECRET: access tokens can be forged by brute force.`,
+        'Use 32+ random bytes, or JWT_ALGORITHM=ES256 with JWT_PRIVATE_KEY_FILE.',
+      );
     } else if (secretWeakness(secret)) {
-      add(production ? 'high' : 'medium', `JWT_SECRET ${secretWeakness(secret)}.`, 'Use 32+ random bytes, e.g. `openssl rand -base64 48`.');
+      add(
+        production ? 'high' : 'medium',
+        `JWT_SECRET ${secretWeakness(secret)}.`,
+        'Use 32+ random bytes, e.g. `openssl rand -base64 48`.',
+      );
     } else {
-      add('info', 'JWT_ALGORITHM=HS256: every service verifying tokens holds the signing secret.', 'Prefer ES256 (public keys at /.well-known/jwks.json).');
+      add(
+        'info',
+        'JWT_ALGORITHM=HS256: every service verifying tokens holds the signing secret.',
+        'Prefer ES256 (public keys at /.well-known/jwks.json).',
+      );
     }
     return;
   }
   const keyFile = env.JWT_PRIVATE_KEY_FILE;
   const devDir = resolve(root, env.DEV_SECRETS_DIR ?? 'data/dev-secrets');
   if (production && keyFile && isInside(resolve(root, keyFile), devDir)) {
-    add('high', `JWT_PRIVATE_KEY_FILE in production is a generated development key (${keyFile}).`, 'Generate a production P-256 key outside DEV_SECRETS_DIR and point JWT_PRIVATE_KEY_FILE at it.');
+    add(
+      'high',
+      `JWT_PRIVATE_KEY_FILE in production is a generated development key (${keyFile}).`,
+      'Generate a production P-256 key outside DEV_SECRETS_DIR and point JWT_PRIVATE_KEY_FILE at it.',
+    );
   }
   if (keyFile && !existsSync(resolve(root, keyFile))) {
     add('high', `JWT_PRIVATE_KEY_FILE ${keyFile} does not exist.`, 'Fix the path or create the key.');
@@ -178,7 +239,11 @@ function checkAllowlist(env: Source, add: Add): void {
   const list = IpRangeList.parse(env.IP_ALLOWLIST, 'IP_ALLOWLIST');
   const everyone = list.entries().filter((entry) => entry.endsWith('/0'));
   if (everyone.length > 0) {
-    add('medium', `IP_ALLOWLIST lets everyone in (${everyone.join(', ')}).`, 'List only the networks of your clients or your load balancer.');
+    add(
+      'medium',
+      `IP_ALLOWLIST lets everyone in (${everyone.join(', ')}).`,
+      'List only the networks of your clients or your load balancer.',
+    );
   }
 }
 
@@ -191,7 +256,11 @@ function checkTrustedProxies(env: Source, add: Add): void {
     const v6 = address.includes(':');
     // A /0 never gets here: the API refuses it, and the config finding says so.
     if (prefix < (v6 ? TRUSTED_PROXY_MIN_PREFIX.ipv6 : TRUSTED_PROXY_MIN_PREFIX.ipv4)) {
-      add('medium', `TRUSTED_PROXIES entry ${entry} is wider than /${v6 ? TRUSTED_PROXY_MIN_PREFIX.ipv6 : TRUSTED_PROXY_MIN_PREFIX.ipv4}: every host in it may set the client address.`, 'Narrow it to the proxies themselves.');
+      add(
+        'medium',
+        `TRUSTED_PROXIES entry ${entry} is wider than /${v6 ? TRUSTED_PROXY_MIN_PREFIX.ipv6 : TRUSTED_PROXY_MIN_PREFIX.ipv4}: every host in it may set the client address.`,
+        'Narrow it to the proxies themselves.',
+      );
     }
   }
 }
@@ -224,7 +293,11 @@ function checkDatabaseFiles(env: Source, root: string, add: Add): void {
     if (!existsSync(path)) continue;
     const mode = statSync(path).mode & 0o777;
     if (mode & 0o077) {
-      add('medium', `The SQLite ${path === dirname(database) ? 'directory' : 'file'} ${display(path, root)} is accessible by group or others (mode 0${mode.toString(8)}): password hashes and sealed TOTP secrets.`, `Run chmod ${path === dirname(database) ? '700' : '600'} ${path}.`);
+      add(
+        'medium',
+        `The SQLite ${path === dirname(database) ? 'directory' : 'file'} ${display(path, root)} is accessible by group or others (mode 0${mode.toString(8)}): password hashes and sealed TOTP secrets.`,
+        `Run chmod ${path === dirname(database) ? '700' : '600'} ${path}.`,
+      );
     }
   }
 }
@@ -238,21 +311,41 @@ function checkRateLimits(env: Source, production: boolean, add: Add): void {
     const rate = perMinute(env[name]);
     if (rate === undefined) continue;
     if (rate > LOGIN_RATE_HIGH_PER_MINUTE) {
-      add('high', `${name}=${env[name]} (${Math.round(rate)}/min per client): password and code guessing is effectively unlimited.`, `Keep it near the default 10/60; at most ${LOGIN_RATE_MEDIUM_PER_MINUTE}/60.`);
+      add(
+        'high',
+        `${name}=${env[name]} (${Math.round(rate)}/min per client): password and code guessing is effectively unlimited.`,
+        `Keep it near the default 10/60; at most ${LOGIN_RATE_MEDIUM_PER_MINUTE}/60.`,
+      );
     } else if (rate > LOGIN_RATE_MEDIUM_PER_MINUTE) {
-      add('medium', `${name}=${env[name]} (${Math.round(rate)}/min per client) is high for a guessing target.`, `Keep it at or below ${LOGIN_RATE_MEDIUM_PER_MINUTE}/60 (default 10/60).`);
+      add(
+        'medium',
+        `${name}=${env[name]} (${Math.round(rate)}/min per client) is high for a guessing target.`,
+        `Keep it at or below ${LOGIN_RATE_MEDIUM_PER_MINUTE}/60 (default 10/60).`,
+      );
     }
   }
   const general = perMinute(env.RATE_LIMIT_DEFAULT);
   if (general !== undefined && general > DEFAULT_RATE_MEDIUM_PER_MINUTE) {
-    add('medium', `RATE_LIMIT_DEFAULT=${env.RATE_LIMIT_DEFAULT} (${Math.round(general)}/min per client) barely limits anything.`, 'Lower it to what one real client needs (default 100/60).');
+    add(
+      'medium',
+      `RATE_LIMIT_DEFAULT=${env.RATE_LIMIT_DEFAULT} (${Math.round(general)}/min per client) barely limits anything.`,
+      'Lower it to what one real client needs (default 100/60).',
+    );
   }
   const threshold = Number(env.LOCKOUT_THRESHOLD);
   if (Number.isFinite(threshold) && threshold > 50) {
-    add('medium', `LOCKOUT_THRESHOLD=${threshold}: that many wrong passwords or codes per account before a lock.`, 'Keep it at 10 or so (default 10).');
+    add(
+      'medium',
+      `LOCKOUT_THRESHOLD=${threshold}: that many wrong passwords or codes per account before a lock.`,
+      'Keep it at 10 or so (default 10).',
+    );
   }
   if (production && ['true', '1', 'yes'].includes(env.RATE_LIMIT_FAIL_OPEN ?? '')) {
-    add('medium', 'RATE_LIMIT_FAIL_OPEN=true: while Redis is down, public routes are not rate limited.', 'Leave it off unless availability matters more than throttling.');
+    add(
+      'medium',
+      'RATE_LIMIT_FAIL_OPEN=true: while Redis is down, public routes are not rate limited.',
+      'Leave it off unless availability matters more than throttling.',
+    );
   }
 }
 
@@ -261,12 +354,26 @@ function checkTls(env: Source, production: boolean, root: string, add: Add): voi
   const devCa = readCert(devCertificatePaths(certsDir).caCert);
   if (!env.TLS_CERT_FILE || !env.TLS_KEY_FILE) {
     if (production) return; // already a config finding
-    add('info', `TLS: development certificates from ${display(certsDir, root)} (dev CA).`, 'Set TLS_CERT_FILE and TLS_KEY_FILE for a deployment.');
+    add(
+      'info',
+      `TLS: development certificates from ${display(certsDir, root)} (dev CA).`,
+      'Set TLS_CERT_FILE and TLS_KEY_FILE for a deployment.',
+    );
     if (devCa && !devCaHasNameConstraints(devCa.raw)) {
-      add('medium', `The dev CA in ${display(certsDir, root)} has no name constraints: its key can sign a certificate for any site that clients trusting it accept.`, 'Restart the API (it replaces the CA) or run `npm run cli -- certs:dev`, then trust the new dev-ca.crt and remove the old one.');
+      add(
+        'medium',
+        `The dev CA in ${display(certsDir, root)} has no name constraints: its key can sign a certificate for any site that clients trusting it accept.`,
+        'Restart the API (it replaces the CA) or run `npm run cli -- certs:dev`, then trust the new dev-ca.crt and remove the old one.',
+      );
     }
     const devServer = readCert(devCertificatePaths(certsDir).serverCert);
-    if (devServer) checkExpiry(devServer, 'the dev server certificate', add, 'Run `npm run cli -- certs:dev` (or restart: it renews by itself).');
+    if (devServer)
+      checkExpiry(
+        devServer,
+        'the dev server certificate',
+        add,
+        'Run `npm run cli -- certs:dev` (or restart: it renews by itself).',
+      );
     return;
   }
   const certPath = resolve(root, env.TLS_CERT_FILE);
@@ -275,25 +382,43 @@ function checkTls(env: Source, production: boolean, root: string, add: Add): voi
     add('high', `TLS_CERT_FILE ${env.TLS_CERT_FILE} does not exist.`, 'Fix the path or install the certificate.');
     return;
   }
-  if (!existsSync(keyPath)) add('high', `TLS_KEY_FILE ${env.TLS_KEY_FILE} does not exist.`, 'Fix the path or install the key.');
+  if (!existsSync(keyPath))
+    add('high', `TLS_KEY_FILE ${env.TLS_KEY_FILE} does not exist.`, 'Fix the path or install the key.');
   const cert = readCert(certPath);
   if (!cert) {
-    add('high', `TLS_CERT_FILE ${env.TLS_CERT_FILE} is not a readable PEM certificate.`, 'Install the PEM certificate chain (leaf first).');
+    add(
+      'high',
+      `TLS_CERT_FILE ${env.TLS_CERT_FILE} is not a readable PEM certificate.`,
+      'Install the PEM certificate chain (leaf first).',
+    );
     return;
   }
   // Compared with CERTS_DIR/dev-ca.crt: issuer name and signature.
   const fromDevCa = devCa !== undefined && cert.checkIssued(devCa) && cert.verify(devCa.publicKey);
   if (fromDevCa) {
-    add(production ? 'high' : 'info', `TLS_CERT_FILE is issued by the development CA (${cert.issuer.replace(/\n/g, ', ')}).`, 'Use a certificate from a real or internal CA in production.');
+    add(
+      production ? 'high' : 'info',
+      `TLS_CERT_FILE is issued by the development CA (${cert.issuer.replace(/\n/g, ', ')}).`,
+      'Use a certificate from a real or internal CA in production.',
+    );
   }
-  checkExpiry(cert, `TLS_CERT_FILE (${cert.subject.replace(/\n/g, ', ')})`, add, 'Renew the certificate and restart the API.');
+  checkExpiry(
+    cert,
+    `TLS_CERT_FILE (${cert.subject.replace(/\n/g, ', ')})`,
+    add,
+    'Renew the certificate and restart the API.',
+  );
   if (existsSync(keyPath)) {
     try {
       if (!cert.checkPrivateKey(createPrivateKey(readFileSync(keyPath)))) {
         add('high', 'TLS_KEY_FILE does not match TLS_CERT_FILE.', 'Install the key of this certificate.');
       }
     } catch {
-      add('high', `TLS_KEY_FILE ${env.TLS_KEY_FILE} is not a readable PEM private key.`, 'Install the PEM private key (unencrypted, readable by the API only).');
+      add(
+        'high',
+        `TLS_KEY_FILE ${env.TLS_KEY_FILE} is not a readable PEM private key.`,
+        'Install the PEM private key (unencrypted, readable by the API only).',
+      );
     }
   }
 }
@@ -302,13 +427,21 @@ function checkExpiry(cert: X509Certificate, what: string, add: Add, fix: string)
   const left = Date.parse(cert.validTo) - Date.now();
   if (left <= 0) add('high', `${what} expired on ${new Date(cert.validTo).toISOString()}.`, fix);
   else if (left < CERT_EXPIRY_WARNING_DAYS * DAY_MS) {
-    add('medium', `${what} expires in ${Math.ceil(left / DAY_MS)} days (${new Date(cert.validTo).toISOString()}).`, fix);
+    add(
+      'medium',
+      `${what} expires in ${Math.ceil(left / DAY_MS)} days (${new Date(cert.validTo).toISOString()}).`,
+      fix,
+    );
   }
 }
 
 function checkRegistration(env: Source, production: boolean, add: Add): void {
   if (production && ['true', '1', 'yes'].includes(env.REGISTRATION_ENABLED ?? '')) {
-    add('medium', 'REGISTRATION_ENABLED=true in production: anyone who reaches the API can create an account.', 'Turn it off and create users with `npm run cli -- user:create`, unless self-service sign-up is intended.');
+    add(
+      'medium',
+      'REGISTRATION_ENABLED=true in production: anyone who reaches the API can create an account.',
+      'Turn it off and create users with `npm run cli -- user:create`, unless self-service sign-up is intended.',
+    );
   }
 }
 
@@ -324,23 +457,52 @@ function checkEnrollment(env: Source, production: boolean, add: Add): void {
     );
   }
   if (Number(env.ENROLLMENT_TICKET_TTL) > TICKET_TTL_LONG_SECONDS) {
-    add('low', `ENROLLMENT_TICKET_TTL=${env.ENROLLMENT_TICKET_TTL}: an unused ticket stays valid for more than 30 days.`, 'Keep it to days (default 604800, 7 days); issue a new one when needed.');
+    add(
+      'low',
+      `ENROLLMENT_TICKET_TTL=${env.ENROLLMENT_TICKET_TTL}: an unused ticket stays valid for more than 30 days.`,
+      'Keep it to days (default 604800, 7 days); issue a new one when needed.',
+    );
   }
   if (Number(env.DEVICE_TOKEN_TTL) > DEVICE_TTL_LONG_SECONDS) {
-    add('low', `DEVICE_TOKEN_TTL=${env.DEVICE_TOKEN_TTL}: a device keeps its own lockout counter for more than a year without a login.`, 'Keep it near the default 7776000 (90 days).');
+    add(
+      'low',
+      `DEVICE_TOKEN_TTL=${env.DEVICE_TOKEN_TTL}: a device keeps its own lockout counter for more than a year without a login.`,
+      'Keep it near the default 7776000 (90 days).',
+    );
   }
 }
 
 function checkSharedState(env: Source, production: boolean, add: Add): void {
   const postgres = /^postgres(ql)?:\/\//.test(env.DATABASE_URL ?? '');
   if (postgres && !env.REDIS_URL) {
-    add('high', 'DATABASE_URL is PostgreSQL (several instances) but REDIS_URL is not set: each instance keeps its own rate limits, lockouts and session revocations.', 'Set REDIS_URL (rediss:// for TLS) so instances share them; or run exactly one instance.');
+    add(
+      'high',
+      'DATABASE_URL is PostgreSQL (several instances) but REDIS_URL is not set: each instance keeps its own rate limits, lockouts and session revocations.',
+      'Set REDIS_URL (rediss:// for TLS) so instances share them; or run exactly one instance.',
+    );
   }
-  if (production && env.REDIS_URL?.startsWith('redis://') && !/^redis:\/\/(localhost|127\.|\[::1\])/.test(env.REDIS_URL)) {
-    add('low', 'REDIS_URL uses redis:// (no TLS) to another host.', 'Use rediss:// when Redis is reached over a network.');
+  if (
+    production &&
+    env.REDIS_URL?.startsWith('redis://') &&
+    !/^redis:\/\/(localhost|127\.|\[::1\])/.test(env.REDIS_URL)
+  ) {
+    add(
+      'low',
+      'REDIS_URL uses redis:// (no TLS) to another host.',
+      'Use rediss:// when Redis is reached over a network.',
+    );
   }
-  if (production && postgres && !/sslmode=(require|verify-ca|verify-full)/.test(env.DATABASE_URL ?? '') && !/@(localhost|127\.)/.test(env.DATABASE_URL ?? '')) {
-    add('low', 'DATABASE_URL to a remote PostgreSQL without sslmode=require/verify-full.', 'Add ?sslmode=verify-full (or require).');
+  if (
+    production &&
+    postgres &&
+    !/sslmode=(require|verify-ca|verify-full)/.test(env.DATABASE_URL ?? '') &&
+    !/@(localhost|127\.)/.test(env.DATABASE_URL ?? '')
+  ) {
+    add(
+      'low',
+      'DATABASE_URL to a remote PostgreSQL without sslmode=require/verify-full.',
+      'Add ?sslmode=verify-full (or require).',
+    );
   }
 }
 

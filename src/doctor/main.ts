@@ -6,12 +6,19 @@ export function formatFindings(findings: Finding[], width = 100): string {
   if (findings.length === 0) return 'No findings.';
   const severityWidth = 8;
   const textWidth = Math.max(30, width - severityWidth - 2);
-  const lines: string[] = [`${'SEVERITY'.padEnd(severityWidth)}  FINDING / FIX`, `${'-'.repeat(severityWidth)}  ${'-'.repeat(textWidth)}`];
+  const lines: string[] = [
+    `${'SEVERITY'.padEnd(severityWidth)}  FINDING / FIX`,
+    `${'-'.repeat(severityWidth)}  ${'-'.repeat(textWidth)}`,
+  ];
   for (const f of findings) {
     const body = [...wrap(f.finding, textWidth), ...wrap(`fix: ${f.fix}`, textWidth)];
-    body.forEach((line, i) => lines.push(`${(i === 0 ? f.severity.toUpperCase() : '').padEnd(severityWidth)}  ${line}`));
+    body.forEach((line, i) =>
+      lines.push(`${(i === 0 ? f.severity.toUpperCase() : '').padEnd(severityWidth)}  ${line}`),
+    );
   }
-  const counts = (['high', 'medium', 'low', 'info'] as const).map((s) => `${findings.filter((f) => f.severity === s).length} ${s}`);
+  const counts = (['high', 'medium', 'low', 'info'] as const).map(
+    (s) => `${findings.filter((f) => f.severity === s).length} ${s}`,
+  );
   lines.push('', counts.join(', '));
   return lines.join('\n');
 }

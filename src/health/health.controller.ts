@@ -12,7 +12,9 @@ export class HealthController {
   @Public()
   @Get()
   @ApiOperation({ summary: 'Liveness: 200 when the database (and Redis, when configured) answer, else 503' })
-  @ApiOkResponse({ schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } } })
+  @ApiOkResponse({
+    schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } },
+  })
   check() {
     return this.health.check();
   }
@@ -28,7 +30,10 @@ export class HealthController {
         status: { type: 'string', enum: ['ok'] },
         info: { type: 'object', additionalProperties: { type: 'object', properties: { status: { type: 'string' } } } },
         error: { type: 'object' },
-        details: { type: 'object', additionalProperties: { type: 'object', properties: { status: { type: 'string' } } } },
+        details: {
+          type: 'object',
+          additionalProperties: { type: 'object', properties: { status: { type: 'string' } } },
+        },
       },
     },
   })

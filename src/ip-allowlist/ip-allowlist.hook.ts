@@ -10,7 +10,11 @@ import { isAllowed, refusal } from './ip-access';
  * outside client learns nothing (no 404 that maps the routes, no 400 or 413
  * from the parser) and costs no more than a 403.
  */
-export function registerIpAllowlistHook(fastify: FastifyInstance, allowlist: IpRangeList, events: SecurityEvents): void {
+export function registerIpAllowlistHook(
+  fastify: FastifyInstance,
+  allowlist: IpRangeList,
+  events: SecurityEvents,
+): void {
   fastify.addHook('onRequest', async (request, reply) => {
     if (isAllowed(request, [allowlist])) return;
     const response = toErrorResponse(refusal(request, events), String(request.id));

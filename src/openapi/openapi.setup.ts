@@ -50,8 +50,16 @@ export function setupOpenApi(app: NestFastifyApplication, config: AppConfig): vo
     .addGlobalResponse(
       { status: 403, description: 'The client address is outside IP_ALLOWLIST', type: ErrorResponseSchema },
       { status: 429, description: 'Rate limited: Retry-After says when to retry', type: ErrorResponseSchema },
-      { status: 500, description: 'Unexpected error (details in the server log, under requestId)', type: ErrorResponseSchema },
-      { status: 503, description: 'A dependency (database, Redis) is unavailable: retry shortly', type: ErrorResponseSchema },
+      {
+        status: 500,
+        description: 'Unexpected error (details in the server log, under requestId)',
+        type: ErrorResponseSchema,
+      },
+      {
+        status: 503,
+        description: 'A dependency (database, Redis) is unavailable: retry shortly',
+        type: ErrorResponseSchema,
+      },
     )
     .build();
 

@@ -20,14 +20,28 @@ import { RATE_LIMIT_BUCKET, type RateLimitBucket } from './rate-limit.decorator'
         // read instead of resolving all their options on every request
         // (measured: the throttler's reflection was ~5% of GET /auth/me).
         const bucketOf = perHandler((context) =>
-          reflector.getAllAndOverride<RateLimitBucket | undefined>(RATE_LIMIT_BUCKET, [context.getHandler(), context.getClass()]),
+          reflector.getAllAndOverride<RateLimitBucket | undefined>(RATE_LIMIT_BUCKET, [
+            context.getHandler(),
+            context.getClass(),
+          ]),
         );
-        const onlyFor = (bucket: RateLimitBucket) => (context: Parameters<typeof bucketOf>[0]) => bucketOf(context) !== bucket;
+        const onlyFor = (bucket: RateLimitBucket) => (context: Parameters<typeof bucketOf>[0]) =>
+          bucketOf(context) !== bucket;
         return {
           throttlers: [
             { name: 'default', limit: rateLimit.default.limit, ttl: rateLimit.default.ttlSeconds * 1000 },
-            { name: 'login', limit: rateLimit.login.limit, ttl: rateLimit.login.ttlSeconds * 1000, skipIf: onlyFor('login') },
-            { name: '2fa', limit: rateLimit.twoFactor.limit, ttl: rateLimit.twoFactor.ttlSeconds * 1000, skipIf: onlyFor('2fa') },
+            {
+              name: 'login',
+              limit: rateLimit.login.limit,
+              ttl: rateLimit.login.ttlSeconds * 1000,
+              skipIf: onlyFor('login'),
+            },
+            {
+              name: '2fa',
+              limit: rateLimit.twoFactor.limit,
+              ttl: rateLimit.twoFactor.ttlSeconds * 1000,
+              skipIf: onlyFor('2fa'),
+            },
           ],
           // X-RateLimit-Remaining on the login routes would tell an attacker
           // how many guesses are left; only Retry-After is sent, on a 429.

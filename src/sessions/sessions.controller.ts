@@ -30,7 +30,9 @@ export class SessionsController {
   @ApiOperation({ summary: 'Trade the refresh token for a new access token and the next refresh token' })
   @ApiOkResponse({ type: SessionTokensDto })
   @ApiJsonBodyErrors()
-  @ApiErrors({ 401: 'Unknown, expired or already used refresh token, or the session has ended (reuse ends the session)' })
+  @ApiErrors({
+    401: 'Unknown, expired or already used refresh token, or the session has ended (reuse ends the session)',
+  })
   refresh(@Body() dto: RefreshDto, @Origin() origin: RequestOrigin) {
     return this.sessionTokens.refresh(dto.refreshToken, origin);
   }

@@ -135,7 +135,9 @@ export class SessionsService implements OnApplicationBootstrap {
       .update(RefreshToken)
       .set({ rotatedAt: now })
       .where('token_hash = :tokenHash AND rotated_at IS NULL', { tokenHash })
-      .andWhere('EXISTS (SELECT 1 FROM sessions WHERE sessions.id = refresh_tokens.session_id AND sessions.revoked_at IS NULL)')
+      .andWhere(
+        'EXISTS (SELECT 1 FROM sessions WHERE sessions.id = refresh_tokens.session_id AND sessions.revoked_at IS NULL)',
+      )
       .execute();
     if (claimed.affected !== 1) {
       // Lost to a logout, not to a second use of the token: nothing is stolen, nothing left to end.
@@ -144,7 +146,11 @@ export class SessionsService implements OnApplicationBootstrap {
       throw new UnauthorizedException(INVALID_REFRESH);
     }
     await this.sessions.update({ id: session.id }, { lastUsedAt: now });
-    return { sessionId: session.id, userId: session.userId, refreshToken: await this.issueRefreshToken(session.id, now) };
+    return {
+      sessionId: session.id,
+      userId: session.userId,
+      refreshToken: await this.issueRefreshToken(session.id, now),
+    };
   }
 
   /**

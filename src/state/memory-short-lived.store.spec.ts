@@ -19,9 +19,7 @@ describe('MemoryShortLivedStore', () => {
 
   it('is exact under concurrent increments', async () => {
     const results = await Promise.all(Array.from({ length: 20 }, () => store.increment('k', 1000)));
-    expect(results.map((r) => r.value).sort((a, b) => a - b)).toEqual(
-      Array.from({ length: 20 }, (_, i) => i + 1),
-    );
+    expect(results.map((r) => r.value).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
   });
 
   it('sets only once while live', async () => {

@@ -181,11 +181,17 @@ describe('dev certificates', () => {
       ]);
     });
 
-    describe('openssl verify, with the CA key in an attacker\'s hands', () => {
+    describe("openssl verify, with the CA key in an attacker's hands", () => {
       it.each<[string, x509.JsonGeneralName[]]>([
         ['example.com', [{ type: 'dns', value: 'example.com' }]],
         ['localhost.example.com', [{ type: 'dns', value: 'localhost.example.com' }]],
-        ['localhost plus example.com', [{ type: 'dns', value: 'localhost' }, { type: 'dns', value: 'example.com' }]],
+        [
+          'localhost plus example.com',
+          [
+            { type: 'dns', value: 'localhost' },
+            { type: 'dns', value: 'example.com' },
+          ],
+        ],
         ['IP 10.0.0.1', [{ type: 'ip', value: '10.0.0.1' }]],
         ['IP 2001:db8::1', [{ type: 'ip', value: '2001:db8::1' }]],
         ['IP ::2', [{ type: 'ip', value: '::2' }]],
@@ -207,7 +213,10 @@ describe('dev certificates', () => {
         const paths = await generateDevCertificates(certsDir, silent);
         const leaf = await signLeaf(await loadIssuer(paths.caCert, paths.caKey), names);
 
-        expect(await opensslVerify(tmpDir, paths.caCert, leaf)).toEqual({ ok: true, output: expect.stringContaining(': OK') });
+        expect(await opensslVerify(tmpDir, paths.caCert, leaf)).toEqual({
+          ok: true,
+          output: expect.stringContaining(': OK'),
+        });
       });
 
       it('accepts the server certificate it issues', async () => {
@@ -220,7 +229,11 @@ describe('dev certificates', () => {
         const caFile = path.join(tmpDir, 'old-ca.crt');
         await writeFile(caFile, old.certPem);
 
-        const result = await opensslVerify(tmpDir, caFile, await signLeaf(old.issuer, [{ type: 'dns', value: 'example.com' }]));
+        const result = await opensslVerify(
+          tmpDir,
+          caFile,
+          await signLeaf(old.issuer, [{ type: 'dns', value: 'example.com' }]),
+        );
 
         expect(result.ok).toBe(true);
       });
@@ -335,7 +348,9 @@ describe('dev certificates', () => {
       const server = await loadCert(paths.serverCert);
       expect(server.fingerprint256).not.toBe(oldServer);
       expect(server.verify((await loadCert(paths.caCert)).publicKey)).toBe(true);
-      expect(log.mock.calls[0][0]).toMatch(/has no name constraints.*replacing it with a CA limited to localhost, 127\.0\.0\.0\/8 and ::1/);
+      expect(log.mock.calls[0][0]).toMatch(
+        /has no name constraints.*replacing it with a CA limited to localhost, 127\.0\.0\.0\/8 and ::1/,
+      );
       expect(log.mock.calls[0][0]).toContain('CN=nest-2fa-api dev CA 00000000');
 
       // Once replaced, it stays.

@@ -2,7 +2,13 @@ import { X509Certificate, createPrivateKey, randomBytes, webcrypto } from 'node:
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { AsnConvert } from '@peculiar/asn1-schema';
-import { GeneralName, GeneralSubtree, GeneralSubtrees, NameConstraints, id_ce_nameConstraints } from '@peculiar/asn1-x509';
+import {
+  GeneralName,
+  GeneralSubtree,
+  GeneralSubtrees,
+  NameConstraints,
+  id_ce_nameConstraints,
+} from '@peculiar/asn1-x509';
 import * as x509 from '@peculiar/x509';
 
 x509.cryptoProvider.set(webcrypto);
@@ -111,7 +117,9 @@ async function writeServerCertificate(paths: DevCertificatePaths, server: Issued
 
 function logTrustHint(paths: DevCertificatePaths, log: Log): void {
   const caPath = displayPath(paths.caCert);
-  log(`Dev certificates ready. Clients must trust the dev CA ${caPath}, e.g. curl --cacert ${caPath} https://localhost:<port>/`);
+  log(
+    `Dev certificates ready. Clients must trust the dev CA ${caPath}, e.g. curl --cacert ${caPath} https://localhost:<port>/`,
+  );
 }
 
 async function createCa(): Promise<DevCa> {
@@ -155,11 +163,7 @@ export function devCaHasNameConstraints(der: Buffer): boolean {
 function hasNameConstraints(cert: x509.X509Certificate): boolean {
   const found = cert.getExtension(id_ce_nameConstraints);
   const expected = nameConstraintsExtension();
-  return (
-    found !== null &&
-    found.critical &&
-    Buffer.from(found.value).equals(Buffer.from(expected.value))
-  );
+  return found !== null && found.critical && Buffer.from(found.value).equals(Buffer.from(expected.value));
 }
 
 async function issueServerCertificate(ca: DevCa): Promise<IssuedCertificate> {

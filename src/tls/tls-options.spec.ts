@@ -18,7 +18,11 @@ describe('buildTlsOptions', () => {
   beforeAll(async () => {
     certsDir = await mkdtemp(path.join(os.tmpdir(), 'tls-options-'));
     const paths = await generateDevCertificates(certsDir, () => undefined);
-    [ca, cert, key] = await Promise.all([readFile(paths.caCert), readFile(paths.serverCert), readFile(paths.serverKey)]);
+    [ca, cert, key] = await Promise.all([
+      readFile(paths.caCert),
+      readFile(paths.serverCert),
+      readFile(paths.serverKey),
+    ]);
   });
 
   afterEach(async () => {

@@ -13,7 +13,10 @@ function es256Ring(): KeyRing {
 }
 
 function hs256Ring(): KeyRing {
-  return new KeyRing({ appSecret: randomBytes(32), jwtSecret: randomBytes(32), jwtPreviousPublicKeyPems: [] }, { preAuthTtlSeconds: 300 });
+  return new KeyRing(
+    { appSecret: randomBytes(32), jwtSecret: randomBytes(32), jwtPreviousPublicKeyPems: [] },
+    { preAuthTtlSeconds: 300 },
+  );
 }
 
 /** Signed the way AccessTokenService signs, with a header the test may change. */
@@ -98,7 +101,12 @@ describe.each([
     ['an unknown kid', { kid: 'unknown' }],
     ['another algorithm', { alg: ring.accessAlgorithm === 'ES256' ? 'HS256' : 'ES256' }],
   ])('refuses a correctly signed token with %s in its header', (_what, change) => {
-    const changed = resigned(ring, token, { alg: ring.accessAlgorithm, typ: ACCESS_TOKEN_TYP, kid: ring.accessKid, ...change });
+    const changed = resigned(ring, token, {
+      alg: ring.accessAlgorithm,
+      typ: ACCESS_TOKEN_TYP,
+      kid: ring.accessKid,
+      ...change,
+    });
     expect(ring.accessSignatureVerifies(changed)).toBe(false);
     expect(jsonwebtokenAccepts(ring, changed)).toBe(false);
   });
@@ -123,7 +131,10 @@ describe('KeyRing: pre-auth keys across an APP_SECRET rotation', () => {
   const s2 = randomBytes(32);
   const PREAUTH_TTL = 300;
   const ringWith = (appSecret: Buffer, previousAppSecret: Buffer | undefined, now: () => number) =>
-    new KeyRing({ appSecret, previousAppSecret, jwtSecret: randomBytes(32), jwtPreviousPublicKeyPems: [] }, { preAuthTtlSeconds: PREAUTH_TTL, now });
+    new KeyRing(
+      { appSecret, previousAppSecret, jwtSecret: randomBytes(32), jwtPreviousPublicKeyPems: [] },
+      { preAuthTtlSeconds: PREAUTH_TTL, now },
+    );
 
   /** A pre-auth token as PreAuthTokenService signs it, valid for a day so that only the key decides. */
   const preAuthToken = (ring: KeyRing) =>

@@ -34,7 +34,9 @@ export class TotpCheckerService {
     if (resealed) await this.users.resealTotpSecret(user.id, user.totpSecret, resealed);
     const result = await this.totp.verify(secret, code, user.totpLastStep);
     if (!result.valid || !(await this.users.acceptTotpStep(user.id, result.timeStep, credentialVersion))) {
-      this.events.record(!result.valid && !result.replay ? 'auth.totp.failed' : 'auth.totp.replay', origin, { userId: user.id });
+      this.events.record(!result.valid && !result.replay ? 'auth.totp.failed' : 'auth.totp.replay', origin, {
+        userId: user.id,
+      });
       throw new UnauthorizedException(INVALID_CODE);
     }
   }

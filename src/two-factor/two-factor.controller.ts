@@ -43,7 +43,9 @@ export class TwoFactorController {
 
   @Post('enable')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Enrolment, step 2: confirm with a code; completes the login and returns recovery codes once' })
+  @ApiOperation({
+    summary: 'Enrolment, step 2: confirm with a code; completes the login and returns recovery codes once',
+  })
   @ApiPreAuthToken()
   @ApiOkResponse({ type: EnabledTwoFactorDto })
   @ApiJsonBodyErrors()

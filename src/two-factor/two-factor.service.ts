@@ -66,7 +66,9 @@ export class TwoFactorService {
   async setup(principal: PreAuthenticatedUser, dto: SetupTwoFactorDto, origin: RequestOrigin): Promise<TotpSetup> {
     const user = await this.user(principal);
     if (user.totpEnabled) throw new ConflictException('Two-factor authentication is already enabled');
-    const ticketId = this.tickets.required ? await this.checkTicket(principal, user, dto.enrollmentTicket, origin) : null;
+    const ticketId = this.tickets.required
+      ? await this.checkTicket(principal, user, dto.enrollmentTicket, origin)
+      : null;
     const secret = this.totp.generateSecret();
     await this.users.setPendingTotpSecret(user.id, this.vault.seal(secret, user.id), ticketId);
     const otpauthUrl = this.totp.keyUri(user.username, secret);
@@ -74,7 +76,11 @@ export class TwoFactorService {
     return { secret, otpauthUrl, qrCodeDataUrl };
   }
 
-  async enable(principal: PreAuthenticatedUser, code: string, origin: RequestOrigin): Promise<FullLogin & { recoveryCodes: string[] }> {
+  async enable(
+    principal: PreAuthenticatedUser,
+    code: string,
+    origin: RequestOrigin,
+  ): Promise<FullLogin & { recoveryCodes: string[] }> {
     const user = await this.user(principal);
     if (user.totpEnabled) throw new ConflictException('Two-factor authentication is already enabled');
     const sealed = user.totpPendingSecret;
@@ -122,7 +128,10 @@ export class TwoFactorService {
       }
       await this.budget.spend(principal.jti, principal.exp);
       this.events.record('auth.recovery_code.used', origin, { userId: user.id, remaining });
-      return { ...(await this.completeLogin(user, principal, 'recovery-code', origin)), recoveryCodesRemaining: remaining };
+      return {
+        ...(await this.completeLogin(user, principal, 'recovery-code', origin)),
+        recoveryCodesRemaining: remaining,
+      };
     }
     await this.checker.check(user, dto.code as string, principal.credentialVersion, origin);
     await this.budget.spend(principal.jti, principal.exp);

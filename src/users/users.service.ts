@@ -45,7 +45,11 @@ export class UsersService {
     const row = rows[0];
     if (!row) return null;
     // SQLite has no boolean type and answers 0 or 1; PostgreSQL answers true or false.
-    return { id: row.id, username: row.username, twoFactorEnabled: row.totp_enabled === true || row.totp_enabled === 1 };
+    return {
+      id: row.id,
+      username: row.username,
+      twoFactorEnabled: row.totp_enabled === true || row.totp_enabled === 1,
+    };
   }
 
   /** Every user, oldest first (the admin CLI's user:list). */
@@ -109,12 +113,15 @@ export class UsersService {
         totpEnabled: true,
         totpLastStep: step,
       })
-      .where('id = :id AND totp_enabled = :enabled AND totp_pending_secret = :sealed AND credential_version = :version', {
-        id: userId,
-        enabled: false,
-        sealed: sealedSecret,
-        version: credentialVersion,
-      })
+      .where(
+        'id = :id AND totp_enabled = :enabled AND totp_pending_secret = :sealed AND credential_version = :version',
+        {
+          id: userId,
+          enabled: false,
+          sealed: sealedSecret,
+          version: credentialVersion,
+        },
+      )
       .execute();
     return result.affected === 1;
   }

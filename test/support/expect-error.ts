@@ -30,7 +30,8 @@ export function expectError(res: Response, status: number, message?: string | Re
   expect(res.body).toEqual({
     statusCode: status,
     error,
-    message: message === undefined ? expect.any(String) : message instanceof RegExp ? expect.stringMatching(message) : message,
+    message:
+      message === undefined ? expect.any(String) : message instanceof RegExp ? expect.stringMatching(message) : message,
     requestId: expect.any(String),
   });
   expect(res.headers['x-request-id']).toBe(res.body.requestId);

@@ -13,7 +13,11 @@ export const b64 = (value: Json | string) =>
   Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
 /** A compact JWT's header and claims, unverified, and its signature as sent. */
-export function decodeJwt(token: string): { header: Record<string, any>; claims: Record<string, any>; signature: string } {
+export function decodeJwt(token: string): {
+  header: Record<string, any>;
+  claims: Record<string, any>;
+  signature: string;
+} {
   const [header, claims, signature] = token.split('.');
   return {
     header: JSON.parse(Buffer.from(header, 'base64url').toString('utf8')),

@@ -70,7 +70,9 @@ export async function startTestApp(
 
 async function distributedBackends(dataDir: string): Promise<Record<string, string>> {
   const env: Record<string, string> = {};
-  const name = basename(dataDir).replace(/[^a-zA-Z0-9]/g, '_').toLowerCase();
+  const name = basename(dataDir)
+    .replace(/[^a-zA-Z0-9]/g, '_')
+    .toLowerCase();
   if (process.env.DATABASE_URL_TEST) env.DATABASE_URL = await ensureTestDatabase(process.env.DATABASE_URL_TEST, name);
   if (process.env.REDIS_URL_TEST) {
     env.REDIS_URL = process.env.REDIS_URL_TEST;
@@ -166,7 +168,8 @@ export function useTestApp(overrides: Record<string, string> = {}, options: Test
   });
   const current = (): RunningTestApp => {
     // Read in the describe body (before any hook ran), or after the block: a mistake worth a clear message.
-    if (!running) throw new Error('useTestApp: the app runs from its beforeAll to its afterAll; read it in tests and hooks');
+    if (!running)
+      throw new Error('useTestApp: the app runs from its beforeAll to its afterAll; read it in tests and hooks');
     return running;
   };
   return {

@@ -9,12 +9,20 @@ export class ChangePasswordDto {
   currentPassword: string;
 
   /** Judged by the password policy, with a helpful message. */
-  @ApiProperty({ maxLength: 4096, format: 'password', description: 'Judged by the password policy (length, guessability)' })
+  @ApiProperty({
+    maxLength: 4096,
+    format: 'password',
+    description: 'Judged by the password policy (length, guessability)',
+  })
   @IsString()
   @MaxLength(4096)
   newPassword: string;
 
-  @ApiProperty({ description: 'The current 6-digit code from the authenticator app', pattern: '^[0-9]{6}$', example: '123456' })
+  @ApiProperty({
+    description: 'The current 6-digit code from the authenticator app',
+    pattern: '^[0-9]{6}$',
+    example: '123456',
+  })
   @IsString()
   @Matches(/^[0-9]{6}$/, { message: 'code must be exactly 6 digits' })
   code: string;

@@ -19,7 +19,7 @@ export class LoginDto {
   @ApiProperty({
     required: false,
     maxLength: 256,
-    description: 'The deviceToken of this client\'s last full login: its failures then count against this device only',
+    description: "The deviceToken of this client's last full login: its failures then count against this device only",
   })
   @IsOptional()
   @IsString()

@@ -11,7 +11,11 @@ export class RegisterDto {
   username: string;
 
   /** Length and guessability are judged by the password policy, with a helpful message. */
-  @ApiProperty({ maxLength: 4096, format: 'password', description: 'Judged by the password policy (length, guessability)' })
+  @ApiProperty({
+    maxLength: 4096,
+    format: 'password',
+    description: 'Judged by the password policy (length, guessability)',
+  })
   @IsString()
   @MaxLength(4096)
   password: string;

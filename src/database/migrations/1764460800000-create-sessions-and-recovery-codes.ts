@@ -15,7 +15,14 @@ export class CreateSessionsAndRecoveryCodes1764460800000 implements MigrationInt
           { name: 'last_used_at', type: 'bigint' },
           { name: 'revoked_at', type: 'bigint', isNullable: true },
         ],
-        foreignKeys: [{ columnNames: ['user_id'], referencedTableName: 'users', referencedColumnNames: ['id'], onDelete: 'CASCADE' }],
+        foreignKeys: [
+          {
+            columnNames: ['user_id'],
+            referencedTableName: 'users',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+        ],
         indices: [new TableIndex({ name: 'idx_sessions_user', columnNames: ['user_id'] })],
       }),
     );
@@ -29,7 +36,12 @@ export class CreateSessionsAndRecoveryCodes1764460800000 implements MigrationInt
           { name: 'rotated_at', type: 'bigint', isNullable: true },
         ],
         foreignKeys: [
-          { columnNames: ['session_id'], referencedTableName: 'sessions', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
+          {
+            columnNames: ['session_id'],
+            referencedTableName: 'sessions',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
         ],
         indices: [new TableIndex({ name: 'idx_refresh_tokens_session', columnNames: ['session_id'] })],
       }),
@@ -43,7 +55,14 @@ export class CreateSessionsAndRecoveryCodes1764460800000 implements MigrationInt
           { name: 'code_hash', type: 'varchar', length: '64' },
           { name: 'used_at', type: 'bigint', isNullable: true },
         ],
-        foreignKeys: [{ columnNames: ['user_id'], referencedTableName: 'users', referencedColumnNames: ['id'], onDelete: 'CASCADE' }],
+        foreignKeys: [
+          {
+            columnNames: ['user_id'],
+            referencedTableName: 'users',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+        ],
         indices: [new TableIndex({ name: 'idx_recovery_codes_user', columnNames: ['user_id'] })],
       }),
     );

@@ -24,7 +24,14 @@ export class EnrollmentTicketsDeviceTokensCredentialVersion1764633600000 impleme
           { name: 'created_at', type: 'bigint' },
           { name: 'expires_at', type: 'bigint' },
         ],
-        foreignKeys: [{ columnNames: ['user_id'], referencedTableName: 'users', referencedColumnNames: ['id'], onDelete: 'CASCADE' }],
+        foreignKeys: [
+          {
+            columnNames: ['user_id'],
+            referencedTableName: 'users',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+        ],
       }),
     );
     await queryRunner.createTable(
@@ -38,7 +45,14 @@ export class EnrollmentTicketsDeviceTokensCredentialVersion1764633600000 impleme
           { name: 'last_used_at', type: 'bigint' },
           { name: 'expires_at', type: 'bigint' },
         ],
-        foreignKeys: [{ columnNames: ['user_id'], referencedTableName: 'users', referencedColumnNames: ['id'], onDelete: 'CASCADE' }],
+        foreignKeys: [
+          {
+            columnNames: ['user_id'],
+            referencedTableName: 'users',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+        ],
         indices: [new TableIndex({ name: 'idx_device_tokens_user', columnNames: ['user_id'] })],
       }),
     );

@@ -6,7 +6,10 @@ export class SessionTokensDto implements SessionTokens {
   @ApiProperty({ description: 'Send as a bearer token (scheme "access-token")' })
   accessToken: string;
 
-  @ApiProperty({ pattern: '^[A-Za-z0-9_-]{43}$', description: 'Single use: POST it to /auth/refresh for the next pair' })
+  @ApiProperty({
+    pattern: '^[A-Za-z0-9_-]{43}$',
+    description: 'Single use: POST it to /auth/refresh for the next pair',
+  })
   refreshToken: string;
 
   @ApiProperty({ enum: ['Bearer'] })

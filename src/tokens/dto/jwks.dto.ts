@@ -25,6 +25,9 @@ export class PublicJwkDto {
 }
 
 export class JwksDto {
-  @ApiProperty({ type: [PublicJwkDto], description: 'Empty with JWT_ALGORITHM=HS256: a shared secret is never published' })
+  @ApiProperty({
+    type: [PublicJwkDto],
+    description: 'Empty with JWT_ALGORITHM=HS256: a shared secret is never published',
+  })
   keys: PublicJwkDto[];
 }

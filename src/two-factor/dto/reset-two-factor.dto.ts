@@ -8,7 +8,11 @@ export class ResetTwoFactorDto {
   @MaxLength(4096)
   password: string;
 
-  @ApiProperty({ description: 'The current 6-digit code from the authenticator app', pattern: '^[0-9]{6}$', example: '123456' })
+  @ApiProperty({
+    description: 'The current 6-digit code from the authenticator app',
+    pattern: '^[0-9]{6}$',
+    example: '123456',
+  })
   @IsString()
   @Matches(/^[0-9]{6}$/, { message: 'code must be exactly 6 digits' })
   code: string;

@@ -15,7 +15,10 @@ export class TotpSetupDto implements TotpSetup {
 }
 
 export class RecoveryCodesDto {
-  @ApiProperty({ type: [String], description: 'Shown once: each works once, in place of a TOTP code at /auth/2fa/verify' })
+  @ApiProperty({
+    type: [String],
+    description: 'Shown once: each works once, in place of a TOTP code at /auth/2fa/verify',
+  })
   recoveryCodes: string[];
 }
 
@@ -37,7 +40,10 @@ export class FullLoginDto extends SessionTokensDto {
 }
 
 export class EnabledTwoFactorDto extends FullLoginDto {
-  @ApiProperty({ type: [String], description: 'Shown once: each works once, in place of a TOTP code at /auth/2fa/verify' })
+  @ApiProperty({
+    type: [String],
+    description: 'Shown once: each works once, in place of a TOTP code at /auth/2fa/verify',
+  })
   recoveryCodes: string[];
 }
 

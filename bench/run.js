@@ -666,7 +666,7 @@ function reportServerLogs(dir) {
   }
 }
 
-function printAndSave({ options, rows, login, limiter, auditFlood, fixtures, prof }) {
+function printAndSave({ options, rows, login, limiter, auditFlood, prof }) {
   const bareRps = rows.bare?.rps;
   const tableRows = SCENARIOS.filter((s) => rows[s.id]).map((s) => rows[s.id]);
   if (login) {

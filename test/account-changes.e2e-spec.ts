@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { RecoveryCode } from '../src/two-factor/recovery-code.entity';
-import { enrolledUser, login, recoveryLogin, STRONG_PASSWORD, type EnrolledUser } from './support/flows';
 import { expectError } from './support/expect-error';
+import { enrolledUser, login, recoveryLogin, STRONG_PASSWORD, type EnrolledUser } from './support/flows';
 import { useTestApp } from './support/test-app';
 import { currentStep, freshCode, totpAt, wrongCode } from './support/totp';
 

@@ -1,6 +1,6 @@
 import { expectError } from './support/expect-error';
-import type { HttpsClient, Response } from './support/https-client';
 import { enrolledUser, login, type EnrolledUser } from './support/flows';
+import type { HttpsClient, Response } from './support/https-client';
 import { useTestApp } from './support/test-app';
 import { freshCode } from './support/totp';
 

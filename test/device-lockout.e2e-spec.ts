@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { expectError, expectTooMany } from './support/expect-error';
-import type { HttpsClient, Response } from './support/https-client';
 import { enrolledUser, STRONG_PASSWORD, type EnrolledUser } from './support/flows';
+import type { HttpsClient, Response } from './support/https-client';
 import { useTestApp } from './support/test-app';
 import { freshCode, wrongCode } from './support/totp';
 

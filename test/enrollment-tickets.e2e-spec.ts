@@ -6,8 +6,8 @@ import { DataSource } from 'typeorm';
 import { EnrollmentTicket } from '../src/enrollment/enrollment-ticket.entity';
 import { EnrollmentTicketsService } from '../src/enrollment/enrollment-tickets.service';
 import { expectError, expectTooMany } from './support/expect-error';
-import type { HttpsClient } from './support/https-client';
 import { enrolledUser, login, register, STRONG_PASSWORD } from './support/flows';
+import type { HttpsClient } from './support/https-client';
 import { removeDataDir, useTestApp, withTestApp } from './support/test-app';
 import { freshCode } from './support/totp';
 

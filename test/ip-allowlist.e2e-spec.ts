@@ -1,13 +1,13 @@
-import { Controller, Get, Module, type DynamicModule } from '@nestjs/common';
-import pino from 'pino';
-import { AuditModule } from '../src/audit/audit.module';
-import { SecurityEvents } from '../src/audit/security-events.service';
-import { APP_GUARD, NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Controller, Get, Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD, NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import pino from 'pino';
 import { configureApp } from '../src/app.setup';
+import { AuditModule } from '../src/audit/audit.module';
+import { SecurityEvents } from '../src/audit/security-events.service';
 import type { AppConfig } from '../src/config/app-config';
 import { AppConfigModule } from '../src/config/app-config.module';
 import { defaultEnvironment } from '../src/config/env.source';
@@ -17,8 +17,8 @@ import { IpAllowlistGuard } from '../src/ip-allowlist/ip-allowlist.guard';
 import { devCertificatePaths } from '../src/tls/dev-certificates';
 import { loadServerTls } from '../src/tls/server-tls';
 import { expectError } from './support/expect-error';
-import { HttpsClient, type Response } from './support/https-client';
 import { STRONG_PASSWORD } from './support/flows';
+import { HttpsClient, type Response } from './support/https-client';
 import { removeDataDir, TEST_CERTS_DIR, useTestApp, withTestApp, type RunningTestApp } from './support/test-app';
 
 /**

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { request as httpsRequest } from 'node:https';
 import { once } from 'node:events';
+import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { enrolledUser, login, register, STRONG_PASSWORD, uniqueUsername } from './support/flows';

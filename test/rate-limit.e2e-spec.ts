@@ -1,6 +1,6 @@
 import { expectTooMany } from './support/expect-error';
-import type { HttpsClient, Response } from './support/https-client';
 import { enrolledUser, login, register, STRONG_PASSWORD, uniqueUsername } from './support/flows';
+import type { HttpsClient, Response } from './support/https-client';
 import { useTestApp, withTestApp } from './support/test-app';
 import { freshCode, wrongCode } from './support/totp';
 

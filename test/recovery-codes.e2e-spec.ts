@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { enrolledUser, login, recoveryLogin, type EnrolledUser } from './support/flows';
 import { expectError } from './support/expect-error';
+import { enrolledUser, login, recoveryLogin, type EnrolledUser } from './support/flows';
 import type { HttpsClient } from './support/https-client';
 import { useTestApp } from './support/test-app';
 import { freshCode, totpAt, wrongCode } from './support/totp';

@@ -18,8 +18,8 @@ import { createApp } from '../src/app.factory';
 import { ConfigError } from '../src/config/config.error';
 import { defaultEnvironment } from '../src/config/env.source';
 import { devCertificatePaths, ensureDevCertificates } from '../src/tls/dev-certificates';
-import { enrolledUser, login, STRONG_PASSWORD, uniqueUsername } from './support/flows';
 import { expectError } from './support/expect-error';
+import { enrolledUser, login, STRONG_PASSWORD, uniqueUsername } from './support/flows';
 import { HttpsClient, type Response } from './support/https-client';
 import {
   RELAXED_LIMITS,

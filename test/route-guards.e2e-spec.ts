@@ -1,6 +1,6 @@
 import { Reflector } from '@nestjs/core';
-import { GuardsContextCreator } from '@nestjs/core/internal';
 import type { NestContainer } from '@nestjs/core/injector/container';
+import { GuardsContextCreator } from '@nestjs/core/internal';
 import type { IpRangeList } from '../src/client-address/ip-range-list';
 import { ALLOW_FROM } from '../src/ip-allowlist/allow-from.decorator';
 import { RATE_LIMIT_BUCKET } from '../src/rate-limit/rate-limit.decorator';

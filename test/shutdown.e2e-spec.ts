@@ -1,5 +1,5 @@
-import { HttpsClient } from './support/https-client';
 import { STRONG_PASSWORD, uniqueUsername } from './support/flows';
+import { HttpsClient } from './support/https-client';
 import { RELAXED_LIMITS, removeDataDir, startTestApp } from './support/test-app';
 
 describe('graceful shutdown', () => {

@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { Writable } from 'node:stream';
+import pino from 'pino';
 import { lock } from 'proper-lockfile';
 import { lockPathOf } from './audit-file-set';
 import { AuditWriter, type AuditWriterOptions } from './audit-writer';

@@ -85,6 +85,8 @@ export function loggerParams(logger: Logger): Params {
 export function forgetPreviousPinoRoot(): void {
   try {
     const path = join(dirname(require.resolve('nestjs-pino')), 'PinoLogger.js');
+    // A path known only at run time: import() would make this function async for nothing.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const internal = require(path) as { __resetOutOfContextForTests?: () => void };
     internal.__resetOutOfContextForTests?.();
   } catch {

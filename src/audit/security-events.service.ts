@@ -1,5 +1,5 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { userInfo } from 'node:os';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { AuditWriter } from './audit-writer';
 import { escapeForLog } from './escape';

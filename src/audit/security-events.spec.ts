@@ -1,6 +1,6 @@
+import { userInfo } from 'node:os';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { userInfo } from 'node:os';
 import type { AuditWriter } from './audit-writer';
 import { escapeForLog } from './escape';
 import { SecurityEvents } from './security-events.service';

@@ -3,9 +3,9 @@ import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AppConfigService } from '../config/app-config.service';
 import { RevocationList } from '../sessions/revocation-list';
-import { KeyRing } from '../tokens/key-ring';
-import type { KeyCallback } from '../tokens/key-callback';
 import { readJwtHeader } from '../tokens/jwt-header';
+import type { KeyCallback } from '../tokens/key-callback';
+import { KeyRing } from '../tokens/key-ring';
 import { ACCESS_TOKEN_TYP, type AccessTokenClaims, type AuthenticatedUser } from '../tokens/token-types';
 import { VerifiedTokenCache } from './verified-token-cache';
 

@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AppConfigService } from '../config/app-config.service';
-import { KeyRing } from '../tokens/key-ring';
-import type { KeyCallback } from '../tokens/key-callback';
 import { readJwtHeader } from '../tokens/jwt-header';
+import type { KeyCallback } from '../tokens/key-callback';
+import { KeyRing } from '../tokens/key-ring';
 import { PreAuthBudgetService } from '../tokens/pre-auth-budget.service';
 import {
   PREAUTH_TOKEN_TYP,

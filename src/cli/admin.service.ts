@@ -13,8 +13,8 @@ import { TotpService } from '../two-factor/totp.service';
 import { PasswordHasher } from '../users/password-hasher';
 import { PasswordPolicy } from '../users/password-policy';
 import type { User } from '../users/user.entity';
-import { UsersService } from '../users/users.service';
 import { UsernameTakenError } from '../users/username-taken.error';
+import { UsersService } from '../users/users.service';
 import { CliError } from './cli-error';
 
 export interface ResealReport {

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
+import { resolve } from 'node:path';
 import type { INestApplicationContext, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Command, CommanderError } from 'commander';
-import { resolve } from 'node:path';
 import { toString as qrToString } from 'qrcode';
 import { restrictNewFilesToOwner } from '../common/owner-only-files';
 import type { AppConfig } from '../config/app-config';

@@ -1,5 +1,5 @@
-import { HttpException, HttpStatus } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
+import { HttpException, HttpStatus } from '@nestjs/common';
 import { TooManyRequestsException } from './too-many-requests.exception';
 
 export interface ErrorBody {

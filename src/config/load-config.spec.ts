@@ -102,18 +102,18 @@ describe('loadConfig', () => {
 
     describe.each(modes)('%s', (_mode, base) => {
       it.each([
-        ['TOTP_WINDOW', '3', /^  - TOTP_WINDOW: must be at most 2\b/m],
-        ['PREAUTH_TTL', '901', /^  - PREAUTH_TTL: must be at most 900 seconds/m],
-        ['JWT_ACCESS_TTL', '86401', /^  - JWT_ACCESS_TTL: must be at most 86400 seconds/m],
+        ['TOTP_WINDOW', '3', /^ {2}- TOTP_WINDOW: must be at most 2\b/m],
+        ['PREAUTH_TTL', '901', /^ {2}- PREAUTH_TTL: must be at most 900 seconds/m],
+        ['JWT_ACCESS_TTL', '86401', /^ {2}- JWT_ACCESS_TTL: must be at most 86400 seconds/m],
         [
           'TRUSTED_PROXIES',
           '0.0.0.0/0',
-          /^  - TRUSTED_PROXIES: must not contain 0\.0\.0\.0\/0 or ::\/0 \(found 0\.0\.0\.0\/0\)/m,
+          /^ {2}- TRUSTED_PROXIES: must not contain 0\.0\.0\.0\/0 or ::\/0 \(found 0\.0\.0\.0\/0\)/m,
         ],
-        ['TRUSTED_PROXIES', '10.0.0.5,::/0', /^  - TRUSTED_PROXIES: must not contain .*\(found ::\/0\)/m],
+        ['TRUSTED_PROXIES', '10.0.0.5,::/0', /^ {2}- TRUSTED_PROXIES: must not contain .*\(found ::\/0\)/m],
         // The same range spelled as IPv4-mapped IPv6, or with zeros written out.
-        ['TRUSTED_PROXIES', '::ffff:0.0.0.0/96', /^  - TRUSTED_PROXIES: must not contain .*\(found 0\.0\.0\.0\/0\)/m],
-        ['TRUSTED_PROXIES', '0:0:0:0:0:0:0:0/0', /^  - TRUSTED_PROXIES: must not contain .*\(found ::\/0\)/m],
+        ['TRUSTED_PROXIES', '::ffff:0.0.0.0/96', /^ {2}- TRUSTED_PROXIES: must not contain .*\(found 0\.0\.0\.0\/0\)/m],
+        ['TRUSTED_PROXIES', '0:0:0:0:0:0:0:0/0', /^ {2}- TRUSTED_PROXIES: must not contain .*\(found ::\/0\)/m],
       ])('refuses %s=%s, naming the variable and the limit', (name, value, message) => {
         expect(configError({ ...base(), [name]: value })).toMatch(message);
       });
@@ -229,7 +229,7 @@ describe('loadConfig', () => {
       });
       const lines = message.split('\n').slice(1);
       expect(lines).toEqual([
-        expect.stringMatching(/^  - TRUSTED_PROXIES: /),
+        expect.stringMatching(/^ {2}- TRUSTED_PROXIES: /),
         '  - APP_SECRET: required in production',
         '  - JWT_PRIVATE_KEY_FILE: required in production with JWT_ALGORITHM=ES256',
         '  - TLS_CERT_FILE: required in production',

@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
-import { RefreshToken } from '../sessions/refresh-token.entity';
-import { Session } from '../sessions/session.entity';
 import { DeviceToken } from '../devices/device-token.entity';
 import { EnrollmentTicket } from '../enrollment/enrollment-ticket.entity';
+import { RefreshToken } from '../sessions/refresh-token.entity';
+import { Session } from '../sessions/session.entity';
 import { RecoveryCode } from '../two-factor/recovery-code.entity';
 import { User } from '../users/user.entity';
 import { CreateUsers1764374400000 } from './migrations/1764374400000-create-users';

@@ -1,6 +1,6 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { LessThanOrEqual, type Repository } from 'typeorm';
 import { AppConfigService } from '../config/app-config.service';
 import { DeviceToken } from './device-token.entity';

@@ -1,6 +1,6 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomBytes, randomUUID } from 'node:crypto';
 import type { EntityManager, Repository } from 'typeorm';
 import { AppConfigService } from '../config/app-config.service';
 import { constantTimeEqual } from '../crypto/constant-time';

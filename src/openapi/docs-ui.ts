@@ -1,7 +1,7 @@
-import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 
 /**
  * Swagger UI, served from a fixed list of files rather than through

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { RequestOrigin } from '../audit/request-origin';
 import { SecurityEvents } from '../audit/security-events.service';
-import { AppConfigService } from '../config/app-config.service';
 import { TooManyRequestsException } from '../common/too-many-requests.exception';
+import { AppConfigService } from '../config/app-config.service';
 import { ShortLivedStore } from '../state/short-lived.store';
 
 /**

@@ -7,9 +7,9 @@ import { Public } from '../auth/public.decorator';
 import { ApiAccessToken, ApiErrors, ApiJsonBodyErrors } from '../openapi/api-docs.decorators';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import type { AuthenticatedUser } from '../tokens/token-types';
+import { CredentialRevocationService } from './credential-revocation.service';
 import { RefreshDto } from './dto/refresh.dto';
 import { SessionTokensDto } from './dto/session-tokens.dto';
-import { CredentialRevocationService } from './credential-revocation.service';
 import { SessionTokensService } from './session-tokens.service';
 import { SessionsService } from './sessions.service';
 

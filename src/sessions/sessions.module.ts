@@ -6,8 +6,8 @@ import { UsersModule } from '../users/users.module';
 import { CredentialRevocationService } from './credential-revocation.service';
 import { RefreshToken } from './refresh-token.entity';
 import { RevocationList } from './revocation-list';
-import { Session } from './session.entity';
 import { SessionTokensService } from './session-tokens.service';
+import { Session } from './session.entity';
 import { SessionsController } from './sessions.controller';
 import { SessionsService } from './sessions.service';
 

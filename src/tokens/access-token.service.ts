@@ -1,6 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import jwt from 'jsonwebtoken';
-import { randomUUID } from 'node:crypto';
 import { AppConfigService } from '../config/app-config.service';
 import { KeyRing } from './key-ring';
 import { ACCESS_TOKEN_TYP } from './token-types';

@@ -1,6 +1,6 @@
+import { randomInt, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomInt, randomUUID } from 'node:crypto';
 import { IsNull, Repository } from 'typeorm';
 import { constantTimeEqual } from '../crypto/constant-time';
 import { RecoveryCodeHasher } from './recovery-code-hasher';

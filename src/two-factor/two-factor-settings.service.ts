@@ -1,8 +1,8 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import type { RequestOrigin } from '../audit/request-origin';
 import { SecurityEvents } from '../audit/security-events.service';
-import { AccountLockoutService } from '../rate-limit/account-lockout.service';
 import { EnrollmentTicketsService } from '../enrollment/enrollment-tickets.service';
+import { AccountLockoutService } from '../rate-limit/account-lockout.service';
 import { CredentialRevocationService } from '../sessions/credential-revocation.service';
 import type { AuthenticatedUser } from '../tokens/token-types';
 import { PasswordHasher } from '../users/password-hasher';

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AppConfigService } from '../config/app-config.service';
 import { RUNTIME_SECRETS } from '../config/app-config.module';
+import { AppConfigService } from '../config/app-config.service';
 import type { RuntimeSecrets } from '../config/runtime-secrets';
 import { EnrollmentModule } from '../enrollment/enrollment.module';
 import { TokensModule } from '../tokens/tokens.module';

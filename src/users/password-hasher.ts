@@ -1,7 +1,7 @@
-import { Injectable } from '@nestjs/common';
-import { hash, verify, type Options } from '@node-rs/argon2';
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import { Injectable } from '@nestjs/common';
+import { hash, verify, type Options } from '@node-rs/argon2';
 import { ConcurrencyLimit } from './concurrency-limit';
 
 // `Algorithm` is a const enum that the native binding exports as an empty

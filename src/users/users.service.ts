@@ -1,9 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { type EntityManager, QueryFailedError, Repository } from 'typeorm';
-import { User } from './user.entity';
 import type { UserProfile } from './user-profile';
+import { User } from './user.entity';
 import { UsernameTakenError } from './username-taken.error';
 
 /** Persistence of users; every write that guards a security property is one conditional statement. */

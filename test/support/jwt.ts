@@ -1,5 +1,5 @@
-import jwt from 'jsonwebtoken';
 import { createHmac, type KeyObject } from 'node:crypto';
+import jwt from 'jsonwebtoken';
 
 /**
  * Compact JWTs taken apart and put together by hand, for looking at what the

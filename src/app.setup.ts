@@ -1,7 +1,7 @@
 import helmet from '@fastify/helmet';
 import { ValidationPipe } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { registerRequestLog } from './audit/request-log';
 import { AUDIT_LOGGER, SecurityEvents } from './audit/security-events.service';
@@ -49,6 +49,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   // Bodies are JSON only. Fastify also parses text/plain by default, which
   // would hand a bare string to the validation pipe.
   fastify.removeContentTypeParser('text/plain');
+  registerJsonParser(fastify);
 
   app.useGlobalPipes(
     new ValidationPipe({
@@ -61,4 +62,23 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   );
   app.useGlobalFilters(new HttpErrorFilter());
   app.enableShutdownHooks();
+}
+
+/**
+ * Fastify's own JSON parser (same body limit, same __proto__ and constructor
+ * refusal), except that an empty body is no body: Fastify answers it with
+ * FST_ERR_CTP_EMPTY_JSON_BODY (400) before any route runs, so a client that
+ * always sends `Content-Type: application/json` (curl -H, generated
+ * clients) could not call a route that takes no body (logout). A route
+ * with a DTO still refuses it: the validation pipe sees no body, as with no
+ * Content-Type at all, and answers 400. Whitespace is not empty: it stays
+ * invalid JSON.
+ */
+function registerJsonParser(fastify: FastifyInstance): void {
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body.length === 0) done(null, undefined);
+    else parseJson(request, body as string, done);
+  });
 }

@@ -79,7 +79,8 @@ async function startApi(name, { env, cwd, ca, logFile, profile = false, exposeGc
   const port = await freePort();
   const log = openSync(logFile, 'a');
   const stdio = ['ignore', log, log];
-  const childEnv = { ...baseEnvironment(), ...env, PORT: String(port) };
+  // JSON lines whatever the row says: pretty printing would be measured too.
+  const childEnv = { ...baseEnvironment(), ...env, LOG_FORMAT: 'json', PORT: String(port) };
   const wrapper = profile ? 'profiled-main.js' : exposeGc ? 'gc-main.js' : null;
   const child = wrapper
     ? fork(path.join(__dirname, wrapper), [], {

@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import type { Params } from 'nestjs-pino';
 import pino, { type DestinationStream, type Level, type Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
 import type { AppConfig } from '../config/app-config';
 
 /** LOG_LEVEL to pino: Nest's "verbose" is pino's "trace". */
@@ -46,20 +47,35 @@ export const REDACTED_PATHS = [
 ];
 
 /**
- * The application's one pino logger: JSON lines, ISO UTC time, level names.
+ * The application's one pino logger: ISO UTC time, level names, redaction.
+ * LOG_FORMAT=json writes one JSON line per entry; pretty (the default outside
+ * production, refused in it) renders the same entries for a terminal with
+ * pino-pretty, synchronously like the JSON lines. A security event keeps
+ * every field either way (pino-pretty prints them one per line, strings
+ * JSON-quoted, so no value can forge a line); the audit file is JSON always.
  * `destination` is the test seam (a stream the tests read); stdout otherwise.
  */
 export function createRootLogger(config: AppConfig, destination?: DestinationStream): Logger {
-  return pino(
-    {
-      level: pinoLevel(config.logLevel),
-      timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      serializers: { err: pino.stdSerializers.err },
-    },
-    destination ?? pino.destination({ fd: 1, sync: true }),
-  );
+  const options = {
+    level: pinoLevel(config.logLevel),
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label: string) => ({ level: label }) },
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    serializers: { err: pino.stdSerializers.err },
+  };
+  if (config.logFormat === 'pretty') return pino(options, prettyStream(destination));
+  return pino(options, destination ?? pino.destination({ fd: 1, sync: true }));
+}
+
+function prettyStream(destination?: DestinationStream): DestinationStream {
+  return pinoPretty({
+    destination: destination ?? 1,
+    sync: true,
+    // Colours for a terminal only: a test stream or a redirected file gets plain text.
+    colorize: destination ? false : undefined,
+    ignore: 'pid,hostname,context',
+    messageFormat: '{if context}[{context}] {end}{msg}',
+  });
 }
 
 /**

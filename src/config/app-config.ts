@@ -37,6 +37,8 @@ export interface AppConfig {
   enrollment: { ticketRequired: boolean; ticketTtlSeconds: number };
   devices: { tokenTtlSeconds: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'verbose';
+  /** pretty: rendered for a terminal by pino-pretty; never in production. */
+  logFormat: 'json' | 'pretty';
   /** Security events are also appended, hash-chained, to logFile; undefined means off. */
   audit: { logFile?: string; maxBytes: number; keep: number; queueMax: number };
 }

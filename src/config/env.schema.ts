@@ -121,6 +121,11 @@ export const envSchema = z.object({
   ENROLLMENT_TICKET_TTL: seconds('lifetime of an enrollment ticket in seconds'),
   DEVICE_TOKEN_TTL: seconds('a device token lives this many seconds after the last full login from that device'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'verbose']).describe('log verbosity'),
+  LOG_FORMAT: z
+    .enum(['json', 'pretty', ''])
+    .optional()
+    .transform((value) => value || undefined)
+    .describe('json (one line per entry) or pretty (for people); unset: pretty outside production, json in production'),
   AUDIT_LOG_FILE: optionalText('append security events to this file too, one hash-chained JSON line each (empty: off)'),
   AUDIT_LOG_MAX_BYTES: z.coerce
     .number()

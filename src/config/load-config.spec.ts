@@ -81,6 +81,30 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('LOG_FORMAT', () => {
+    it('defaults to pretty outside production and to json in production; blank means unset', () => {
+      for (const nodeEnv of [undefined, 'development', 'test']) {
+        expect(loadConfig({ ...DEFAULTS, NODE_ENV: nodeEnv }).logFormat).toBe('pretty');
+        expect(loadConfig({ ...DEFAULTS, NODE_ENV: nodeEnv, LOG_FORMAT: '' }).logFormat).toBe('pretty');
+      }
+      expect(loadConfig(production()).logFormat).toBe('json');
+      expect(loadConfig({ ...production(), LOG_FORMAT: '' }).logFormat).toBe('json');
+    });
+
+    it('json is accepted everywhere, pretty outside production only', () => {
+      expect(loadConfig({ ...DEFAULTS, LOG_FORMAT: 'json' }).logFormat).toBe('json');
+      expect(loadConfig({ ...production(), LOG_FORMAT: 'json' }).logFormat).toBe('json');
+      expect(loadConfig({ ...DEFAULTS, NODE_ENV: 'test', LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+      expect(configError({ ...production(), LOG_FORMAT: 'pretty' })).toMatch(
+        /^ {2}- LOG_FORMAT: pretty is refused in production/m,
+      );
+    });
+
+    it('refuses anything else, naming the variable', () => {
+      expect(configError({ ...DEFAULTS, LOG_FORMAT: 'text' })).toMatch(/LOG_FORMAT/);
+    });
+  });
+
   describe('NODE_ENV', () => {
     it('unset or blank means development, and the configuration says it was not set', () => {
       for (const value of [undefined, '', ' ']) {

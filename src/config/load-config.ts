@@ -88,6 +88,10 @@ export function loadConfig(source: Source): AppConfig {
       problems.push('APP_SECRET_PREVIOUS: must be at least 32 bytes');
     if (env.APP_SECRET_PREVIOUS === env.APP_SECRET) problems.push('APP_SECRET_PREVIOUS: must differ from APP_SECRET');
   }
+  if (isProduction && env.LOG_FORMAT === 'pretty') {
+    // Log collectors and alerts parse the JSON lines, security events included; a pretty line is noise to them.
+    problems.push('LOG_FORMAT: pretty is refused in production (collectors and alerts parse JSON lines); use json');
+  }
   if (Boolean(env.TLS_CERT_FILE) !== Boolean(env.TLS_KEY_FILE))
     problems.push('TLS_CERT_FILE, TLS_KEY_FILE: set both or neither');
 
@@ -133,6 +137,7 @@ export function loadConfig(source: Source): AppConfig {
     enrollment: { ticketRequired: env.ENROLLMENT_TICKET_REQUIRED ?? true, ticketTtlSeconds: env.ENROLLMENT_TICKET_TTL },
     devices: { tokenTtlSeconds: env.DEVICE_TOKEN_TTL },
     logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT ?? (isProduction ? 'json' : 'pretty'),
     audit: {
       logFile: env.AUDIT_LOG_FILE,
       maxBytes: env.AUDIT_LOG_MAX_BYTES,

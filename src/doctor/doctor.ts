@@ -3,11 +3,13 @@ import { existsSync, readFileSync, statSync, statfsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { IpRangeList } from '../client-address/ip-range-list';
 import { parseStrictIp } from '../client-address/parse-ip';
+import type { AppConfig } from '../config/app-config';
 import { ConfigError } from '../config/config.error';
 import { defaultHost, loadConfig } from '../config/load-config';
 import { privateKeyModeFix, privateKeyModeProblem } from '../config/private-key-file';
 import { secretWeakness } from '../config/secret-strength';
 import { devCaHasNameConstraints, devCertificatePaths } from '../tls/dev-certificates';
+import { logFormatCheck } from './checks/log-format.check';
 
 export type Severity = 'high' | 'medium' | 'low' | 'info';
 
@@ -46,8 +48,9 @@ export function runDoctor(source: Source, root = process.cwd()): Finding[] {
   const env = trimmed(source);
   const production = env.NODE_ENV === 'production';
 
+  let config: AppConfig | undefined;
   try {
-    loadConfig(source);
+    config = loadConfig(source);
   } catch (error) {
     const problems =
       error instanceof ConfigError ? configProblems(error) : [String((error as Error)?.message ?? error)];
@@ -95,6 +98,8 @@ export function runDoctor(source: Source, root = process.cwd()): Finding[] {
         );
     }
   }
+  // Checks of the typed configuration: only when the API would accept it.
+  if (config) own.push(...logFormatCheck(config));
   findings.push(...own);
   return findings.sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
 }

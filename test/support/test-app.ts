@@ -49,6 +49,8 @@ export async function startTestApp(
     DEV_SECRETS_DIR: join(dataDir, 'secrets'),
     CERTS_DIR: TEST_CERTS_DIR,
     LOG_LEVEL: 'fatal',
+    // The tests read log lines as JSON; the pretty format has its own test.
+    LOG_FORMAT: 'json',
     ...(await distributedBackends(dataDir)),
     ...overrides,
   };

@@ -1,7 +1,7 @@
 import helmet from '@fastify/helmet';
 import { ValidationPipe } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, RawServerDefault } from 'fastify';
 import type { Logger } from 'pino';
 import { registerRequestLog } from './audit/request-log';
 import { AUDIT_LOGGER, SecurityEvents } from './audit/security-events.service';
@@ -49,7 +49,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   // Bodies are JSON only. Fastify also parses text/plain by default, which
   // would hand a bare string to the validation pipe.
   fastify.removeContentTypeParser('text/plain');
-  registerJsonParser(fastify);
+  registerJsonParser(app);
 
   app.useGlobalPipes(
     new ValidationPipe({
@@ -72,13 +72,13 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
  * clients) could not call a route that takes no body (logout). A route
  * with a DTO still refuses it: the validation pipe sees no body, as with no
  * Content-Type at all, and answers 400. Whitespace is not empty: it stays
- * invalid JSON.
+ * invalid JSON. Registered through Nest, which then adds no JSON parser of
+ * its own (an application created with Nest's body parsers on).
  */
-function registerJsonParser(fastify: FastifyInstance): void {
-  const parseJson = fastify.getDefaultJsonParser('error', 'error');
-  fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+function registerJsonParser(app: NestFastifyApplication): void {
+  const parseJson = app.getHttpAdapter().getInstance().getDefaultJsonParser('error', 'error');
+  app.useBodyParser<RawServerDefault>('application/json', {}, (request, body, done) => {
     if (body.length === 0) done(null, undefined);
-    else parseJson(request, body as string, done);
+    else parseJson(request, body.toString('utf8'), done);
   });
 }

@@ -35,7 +35,9 @@ function send(
   const body = framing === 'chunked, no chunk' ? '0\r\n\r\n' : framing === 'body' ? (options.body ?? '') : '';
   return new Promise((resolve, reject) => {
     const socket = tls.connect({ host: '127.0.0.1', port: t.port, servername: 'localhost', ca: t.ca }, () => {
-      socket.end(`${headers.join('\r\n')}\r\n\r\n${body}`);
+      // write, not end: a half-closed socket may be closed by the server before it answers.
+      // Connection: close makes the server end it after the response.
+      socket.write(`${headers.join('\r\n')}\r\n\r\n${body}`);
     });
     const chunks: Buffer[] = [];
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
+import { AccessModule } from '../access/access.module';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
+import { SessionsModule } from '../sessions/sessions.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { TwoFactorModule } from '../two-factor/two-factor.module';
 import { UsersModule } from '../users/users.module';
@@ -10,7 +13,7 @@ import { PreAuthTokenStrategy } from './pre-auth-token.strategy';
 import { VerifiedTokenCache } from './verified-token-cache';
 
 @Module({
-  imports: [PassportModule, UsersModule, TokensModule, TwoFactorModule],
+  imports: [PassportModule, AccessModule, UsersModule, TokensModule, TwoFactorModule, SessionsModule, RateLimitModule],
   controllers: [AuthController],
   providers: [AuthService, AccessTokenStrategy, PreAuthTokenStrategy, VerifiedTokenCache],
   // The global JwtAuthGuard (registered in AppModule) reads the same cache

@@ -1,4 +1,5 @@
 import { BadRequestException, ConflictException, Injectable, UnauthorizedException } from '@nestjs/common';
+import type { AuthenticatedUser } from '../access/principal';
 import type { RequestOrigin } from '../audit/request-origin';
 import { SecurityEvents } from '../audit/security-events.service';
 import { DeviceTokensService } from '../devices/device-tokens.service';
@@ -6,7 +7,6 @@ import { EnrollmentTicketsService } from '../enrollment/enrollment-tickets.servi
 import { AccountLockoutService } from '../rate-limit/account-lockout.service';
 import { CredentialRevocationService } from '../sessions/credential-revocation.service';
 import { PreAuthTokenService } from '../tokens/pre-auth-token.service';
-import type { AuthenticatedUser } from '../tokens/token-types';
 import { TotpCheckerService } from '../two-factor/totp-checker.service';
 import { PasswordHasher } from '../users/password-hasher';
 import { PasswordPolicy } from '../users/password-policy';

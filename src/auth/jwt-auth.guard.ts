@@ -1,18 +1,15 @@
 import { ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
+import { RevocationList } from '../access/revocation-list';
+import { ROUTE_ACCESS, type RouteAccess } from '../access/route-access';
 import { perHandler } from '../common/per-handler';
-import { RevocationList } from '../sessions/revocation-list';
 import { KeyRing } from '../tokens/key-ring';
 import { bearerToken } from './access-token.strategy';
-import { IS_PRE_AUTH } from './pre-auth.decorator';
-import { IS_PUBLIC } from './public.decorator';
 import { VerifiedTokenCache } from './verified-token-cache';
 
 const AccessTokenGuard = AuthGuard('access-token');
 const PreAuthTokenGuard = AuthGuard('pre-auth-token');
-
-type RouteAuth = 'public' | 'pre-auth' | 'access-token';
 
 /**
  * Global and deny by default: every route needs an access token unless it
@@ -22,12 +19,13 @@ type RouteAuth = 'public' | 'pre-auth' | 'access-token';
 @Injectable()
 export class JwtAuthGuard extends AccessTokenGuard {
   private readonly preAuthGuard = new PreAuthTokenGuard();
-  private readonly routeAuth = perHandler<RouteAuth>((context) => {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return 'public';
-    if (this.reflector.getAllAndOverride<boolean>(IS_PRE_AUTH, targets)) return 'pre-auth';
-    return 'access-token';
-  });
+  private readonly routeAuth = perHandler<RouteAccess>(
+    (context) =>
+      this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [
+        context.getHandler(),
+        context.getClass(),
+      ]) ?? 'access-token',
+  );
 
   constructor(
     private readonly reflector: Reflector,

@@ -1,17 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
+import type { PreAuthenticatedUser } from '../access/principal';
 import { AppConfigService } from '../config/app-config.service';
 import { readJwtHeader } from '../tokens/jwt-header';
 import type { KeyCallback } from '../tokens/key-callback';
 import { KeyRing } from '../tokens/key-ring';
 import { PreAuthBudgetService } from '../tokens/pre-auth-budget.service';
-import {
-  PREAUTH_TOKEN_TYP,
-  preAuthAudience,
-  type PreAuthenticatedUser,
-  type PreAuthTokenClaims,
-} from '../tokens/token-types';
+import { PREAUTH_TOKEN_TYP, preAuthAudience, type PreAuthTokenClaims } from '../tokens/token-types';
 
 /** Verifies pre-auth tokens: own key, own audience, own typ, and not yet spent. */
 @Injectable()

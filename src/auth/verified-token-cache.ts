@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { AuthenticatedUser } from '../tokens/token-types';
+import type { AuthenticatedUser } from '../access/principal';
 
 const MAX_ENTRIES = 10_000;
 

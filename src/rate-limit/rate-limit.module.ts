@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { perHandler } from '../common/per-handler';
@@ -8,7 +8,6 @@ import { AccountLockoutService } from './account-lockout.service';
 import { FixedWindowThrottlerStorage } from './fixed-window-throttler.storage';
 import { RATE_LIMIT_BUCKET, type RateLimitBucket } from './rate-limit.decorator';
 
-@Global()
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({

@@ -1,10 +1,10 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
+import type { AuthenticatedUser } from '../access/principal';
 import type { RequestOrigin } from '../audit/request-origin';
 import { SecurityEvents } from '../audit/security-events.service';
 import { EnrollmentTicketsService } from '../enrollment/enrollment-tickets.service';
 import { AccountLockoutService } from '../rate-limit/account-lockout.service';
 import { CredentialRevocationService } from '../sessions/credential-revocation.service';
-import type { AuthenticatedUser } from '../tokens/token-types';
 import { PasswordHasher } from '../users/password-hasher';
 import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';

@@ -4,6 +4,8 @@ import { RUNTIME_SECRETS } from '../config/app-config.module';
 import { AppConfigService } from '../config/app-config.service';
 import type { RuntimeSecrets } from '../config/runtime-secrets';
 import { EnrollmentModule } from '../enrollment/enrollment.module';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
+import { SessionsModule } from '../sessions/sessions.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
 import { RecoveryCodeHasher } from './recovery-code-hasher';
@@ -18,7 +20,14 @@ import { TwoFactorController } from './two-factor.controller';
 import { TwoFactorService } from './two-factor.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([RecoveryCode]), UsersModule, TokensModule, EnrollmentModule],
+  imports: [
+    TypeOrmModule.forFeature([RecoveryCode]),
+    UsersModule,
+    TokensModule,
+    EnrollmentModule,
+    SessionsModule,
+    RateLimitModule,
+  ],
   controllers: [TwoFactorController, TwoFactorSettingsController],
   providers: [
     TwoFactorService,

@@ -8,6 +8,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { toDataURL } from 'qrcode';
 import { DataSource } from 'typeorm';
+import type { PreAuthenticatedUser } from '../access/principal';
 import type { RequestOrigin } from '../audit/request-origin';
 import { SecurityEvents } from '../audit/security-events.service';
 import { DeviceTokensService } from '../devices/device-tokens.service';
@@ -15,7 +16,7 @@ import { EnrollmentTicketsService } from '../enrollment/enrollment-tickets.servi
 import { AccountLockoutService, type LockoutSubject } from '../rate-limit/account-lockout.service';
 import { SessionTokensService, type SessionTokens } from '../sessions/session-tokens.service';
 import { PreAuthBudgetService } from '../tokens/pre-auth-budget.service';
-import { STALE_PRE_AUTH, type PreAuthenticatedUser } from '../tokens/token-types';
+import { STALE_PRE_AUTH } from '../tokens/token-types';
 import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import type { SetupTwoFactorDto } from './dto/setup-two-factor.dto';

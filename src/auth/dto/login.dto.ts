@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { USERNAME_PATTERN, USERNAME_RULE } from './register.dto';
+import { USERNAME_PATTERN, USERNAME_RULE } from '../../users/username';
 
 export class LoginDto {
   @ApiProperty({ pattern: USERNAME_PATTERN.source, example: 'alice' })

@@ -1,8 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Matches, MaxLength } from 'class-validator';
-
-export const USERNAME_PATTERN = /^[A-Za-z0-9._@+-]{3,64}$/;
-export const USERNAME_RULE = 'username must be 3 to 64 characters of A-Z a-z 0-9 . _ @ + -';
+import { USERNAME_PATTERN, USERNAME_RULE } from '../../users/username';
 
 export class RegisterDto {
   @ApiProperty({ pattern: USERNAME_PATTERN.source, example: 'alice' })

@@ -10,7 +10,17 @@ import { dirname, join, normalize, relative, sep } from 'node:path';
 const SRC = __dirname;
 
 /** Shared building blocks: any folder may import them. */
-const INFRASTRUCTURE = new Set(['access', 'audit', 'client-address', 'common', 'config', 'crypto', 'database', 'openapi', 'state']);
+const INFRASTRUCTURE = new Set([
+  'access',
+  'audit',
+  'client-address',
+  'common',
+  'config',
+  'crypto',
+  'database',
+  'openapi',
+  'state',
+]);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

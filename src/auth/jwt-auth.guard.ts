@@ -5,11 +5,11 @@ import { RevocationList } from '../access/revocation-list';
 import { ROUTE_ACCESS, type RouteAccess } from '../access/route-access';
 import { perHandler } from '../common/per-handler';
 import { KeyRing } from '../tokens/key-ring';
+import { PreAuthTokenService } from '../tokens/pre-auth-token.service';
 import { bearerToken } from './access-token.strategy';
 import { VerifiedTokenCache } from './verified-token-cache';
 
 const AccessTokenGuard = AuthGuard('access-token');
-const PreAuthTokenGuard = AuthGuard('pre-auth-token');
 
 /**
  * Global and deny by default: every route needs an access token unless it
@@ -18,7 +18,6 @@ const PreAuthTokenGuard = AuthGuard('pre-auth-token');
  */
 @Injectable()
 export class JwtAuthGuard extends AccessTokenGuard {
-  private readonly preAuthGuard = new PreAuthTokenGuard();
   private readonly routeAuth = perHandler<RouteAccess>(
     (context) =>
       this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [
@@ -32,6 +31,7 @@ export class JwtAuthGuard extends AccessTokenGuard {
     private readonly verified: VerifiedTokenCache,
     private readonly revocations: RevocationList,
     private readonly keys: KeyRing,
+    private readonly preAuthTokens: PreAuthTokenService,
   ) {
     super();
   }
@@ -39,7 +39,7 @@ export class JwtAuthGuard extends AccessTokenGuard {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const auth = this.routeAuth(context);
     if (auth === 'public') return true;
-    if (auth === 'pre-auth') return (await this.preAuthGuard.canActivate(context)) as boolean;
+    if (auth === 'pre-auth') return this.preAuth(context);
     // A token passport-jwt verified before, byte for byte and not expired,
     // skips the signature check; its session is still checked every time.
     const request = context.switchToHttp().getRequest<{ user?: unknown }>();
@@ -56,5 +56,15 @@ export class JwtAuthGuard extends AccessTokenGuard {
     // one). Only a refusal is decided here; passport-jwt alone accepts.
     if (token && !this.keys.accessSignatureVerifies(token)) throw new UnauthorizedException();
     return (await super.canActivate(context)) as boolean;
+  }
+
+  /** The second-step routes: a valid, unspent pre-auth token, verified by its own pinned JwtService. */
+  private async preAuth(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<{ user?: unknown }>();
+    const token = bearerToken(request);
+    const principal = token ? await this.preAuthTokens.verify(token) : null;
+    if (!principal) throw new UnauthorizedException();
+    request.user = principal;
+    return true;
   }
 }

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Matches, MaxLength } from 'class-validator';
+import { IsString, Matches } from 'class-validator';
+import { Password } from '../../users/password.decorator';
 import { USERNAME_PATTERN, USERNAME_RULE } from '../../users/username';
 
 export class RegisterDto {
@@ -8,13 +9,6 @@ export class RegisterDto {
   @Matches(USERNAME_PATTERN, { message: USERNAME_RULE })
   username: string;
 
-  /** Length and guessability are judged by the password policy, with a helpful message. */
-  @ApiProperty({
-    maxLength: 4096,
-    format: 'password',
-    description: 'Judged by the password policy (length, guessability)',
-  })
-  @IsString()
-  @MaxLength(4096)
+  @Password({ policy: true })
   password: string;
 }

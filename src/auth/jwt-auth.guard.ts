@@ -52,8 +52,8 @@ export class JwtAuthGuard extends AccessTokenGuard {
     }
     // What an attacker sends most (a forged or tampered token) costs one
     // signature check, not passport's and jsonwebtoken's error paths on top
-    // (npm run bench: the forged-token path had fallen to 0.4 x the valid
-    // one). Only a refusal is decided here; passport-jwt alone accepts.
+    // (figures: docs/performance.md, "Forged tokens"). Only a refusal is
+    // decided here; passport-jwt alone accepts.
     if (token && !this.keys.accessSignatureVerifies(token)) throw new UnauthorizedException();
     return (await super.canActivate(context)) as boolean;
   }

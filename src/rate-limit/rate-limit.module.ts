@@ -17,7 +17,7 @@ import { RATE_LIMIT_BUCKET, type RateLimitBucket } from './rate-limit.decorator'
         // The named throttlers apply only to the routes of their @RateLimit
         // bucket. Through skipIf, the guard drops them after one metadata
         // read instead of resolving all their options on every request
-        // (measured: the throttler's reflection was ~5% of GET /auth/me).
+        // (figures: docs/performance.md, "What the profiles changed").
         const bucketOf = perHandler((context) =>
           reflector.getAllAndOverride<RateLimitBucket | undefined>(RATE_LIMIT_BUCKET, [
             context.getHandler(),

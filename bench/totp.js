@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Codes for the login flood, from the project's own TotpService (built into
 // dist/ by `npm run bench`). The bench only needs valid codes; the e2e tests

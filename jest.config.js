@@ -23,6 +23,8 @@ module.exports = {
     {
       ...common,
       displayName: 'e2e',
+      // Over real HTTPS with argon2 on 2 cores: a busy machine must not turn a slow test into a failure.
+      testTimeout: 30_000,
       rootDir: 'test',
       testRegex: '.*\\.e2e-spec\\.ts$',
       globalSetup: '<rootDir>/support/drop-test-databases.ts',

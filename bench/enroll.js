@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Creates the users the authenticated scenarios need, the way a person would:
 // register -> login (password) -> 2fa/setup (with the registration's

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // The physical floor: plain node:https, the same certificate and TLS options
 // as the API (dist/tls/tls-options.js), answering {"status":"ok"} like
@@ -9,6 +10,7 @@ const { readFileSync } = require('node:fs');
 const { buildTlsOptions } = require('../dist/tls/tls-options.js');
 
 const BODY = Buffer.from(JSON.stringify({ status: 'ok' }));
+/** @type {any} The dist build has no .d.ts: the options are node:https ones at run time. */
 const tls = buildTlsOptions(readFileSync(process.env.BENCH_TLS_CERT), readFileSync(process.env.BENCH_TLS_KEY));
 
 const server = https.createServer(tls, (req, res) => {
@@ -19,7 +21,9 @@ const server = https.createServer(tls, (req, res) => {
 // connections mid-run.
 server.keepAliveTimeout = 72_000;
 
-server.listen(0, '127.0.0.1', () => process.send({ ready: true, port: server.address().port }));
+server.listen(0, '127.0.0.1', () =>
+  process.send({ ready: true, port: /** @type {import('node:net').AddressInfo} */ (server.address()).port }),
+);
 process.on('message', (message) => {
   if (message !== 'stop') return;
   server.close(() => process.exit(0));

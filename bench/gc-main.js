@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // The limiter-memory server: dist/main.js unchanged, started with
 // --expose-gc so that, after the judged RSS reading (taken without any
@@ -6,7 +7,7 @@
 // garbage V8 had not collected yet; what remains after the GC is what the
 // process really retains (limiter entries that were never swept would show
 // up there).
-process.on('message', (message) => {
+process.on('message', (/** @type {any} */ message) => {
   if (message?.type !== 'gc') return;
   global.gc?.();
   process.send({

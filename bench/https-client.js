@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // A minimal JSON client over HTTPS with keep-alive, verifying the server
 // against the bench's own dev CA (never rejectUnauthorized: false). Used for
@@ -7,8 +8,14 @@ const https = require('node:https');
 function createClient({ port, ca, maxSockets = 32, host = '127.0.0.1' }) {
   const agent = new https.Agent({ keepAlive: true, maxSockets, ca, servername: 'localhost' });
 
+  /**
+   * @param {string} method
+   * @param {string} path
+   * @param {{ body?: unknown, token?: string, headers?: Record<string, string>, timeoutMs?: number }} [options]
+   */
   function request(method, path, { body, token, headers = {}, timeoutMs = 30_000 } = {}) {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    /** @type {Record<string, string>} */
     const allHeaders = { accept: 'application/json', ...headers };
     if (payload) {
       allHeaders['content-type'] = 'application/json';

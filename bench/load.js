@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Load generator, run by run.js as a child process so that generating load
 // never shares the server's event loop (on this 2-core machine the client
@@ -83,7 +84,7 @@ async function execute(job) {
   });
 }
 
-process.once('message', (message) => {
+process.once('message', (/** @type {any} */ message) => {
   execute(message.job)
     .then(() => process.disconnect())
     .catch((error) => {

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Login flood: `concurrency` complete two-step logins at a time, each
 // POST /auth/login (password, argon2id on the server) then
@@ -114,12 +115,12 @@ async function flood({ port, ca, users, concurrency, seconds }) {
     passwordStep: summary(password),
     verifyStep: summary(verify),
     failures,
-    poolExhaustedAfterSeconds: exhaustedAt === null ? null : exhaustedAt / 1000,
+    poolExhaustedAfterSeconds: exhaustedAt === null ? null : Number(exhaustedAt) / 1000,
     clientCpuCores: (cpu.user + cpu.system) / 1e6 / (elapsedMs / 1000),
   };
 }
 
-process.once('message', (message) => {
+process.once('message', (/** @type {any} */ message) => {
   flood(message.job)
     .then((result) => {
       process.send({ type: 'result', result });

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Event-loop responsiveness, seen from outside: one GET /health every
 // `intervalMs`, on a schedule that does not wait for earlier answers (a slow
@@ -54,7 +55,7 @@ async function probe({ port, ca, intervalMs, seconds }) {
   };
 }
 
-process.once('message', (message) => {
+process.once('message', (/** @type {any} */ message) => {
   probe(message.job)
     .then((result) => {
       process.send({ type: 'result', result });

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Memory and CPU of another process, read from /proc (Linux). The server's
 // figures must come from outside it: instrumenting the server would change

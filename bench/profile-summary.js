@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Summarises a .cpuprofile (from `npm run bench -- --profile`) as text:
 // self time by function and by package, and inclusive time of the
@@ -61,7 +62,7 @@ profile.samples.forEach((id, i) => {
 
 const idle = self.get(key({ functionName: '(idle)', url: '', lineNumber: -1 })) ?? 0;
 const busy = total - idle;
-const show = (title, map, filter = () => true) => {
+const show = (title, map, filter = (_key) => true) => {
   console.log(`\n${title}`);
   [...map.entries()]
     .filter(([k]) => filter(k))

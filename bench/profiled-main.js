@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // `npm run bench -- --profile`: dist/main.js under the V8 CPU profiler,
 // started and stopped per scenario by run.js over IPC so each scenario gets
@@ -16,7 +17,7 @@ const post = (method, params) =>
 
 const ready = post('Profiler.enable').then(() => post('Profiler.setSamplingInterval', { interval: 250 }));
 
-process.on('message', (message) => {
+process.on('message', (/** @type {any} */ message) => {
   const done = (extra) => process.send({ type: `${message.type}:done`, ...extra });
   if (message.type === 'profile:start') {
     ready

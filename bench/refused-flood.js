@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // A client outside IP_ALLOWLIST flooding the API: `connections` keep-alive
 // HTTPS connections bound to `localAddress` (another 127.0.0.x), each
@@ -48,7 +49,7 @@ async function flood({ port, ca, connections, localAddress, path, seconds }) {
   return { requests, rps: requests / elapsed, statusCodes, errors, connections, localAddress };
 }
 
-process.once('message', (message) => {
+process.once('message', (/** @type {any} */ message) => {
   flood(message.job)
     .then((result) => {
       process.send({ type: 'result', result });

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Turns the measurements into the printed table and the target verdicts.
 // Targets are reported as PASS/MISS next to the figures and never fail the
@@ -91,7 +92,7 @@ function evaluateTargets({ floor, bare, me, meBad, limiter }) {
   });
   const badMe = ratio(meBad, me);
   targets.push({ id: 'bad-vs-me', target: 'bad-token path ≥ 0.5 × success path', value: badMe, threshold: 0.5 });
-  for (const t of targets) t.ok = t.value === null ? null : t.value >= t.threshold;
+  for (const t of targets) /** @type {any} */ (t).ok = t.value === null ? null : t.value >= t.threshold;
   const tolerance = limiter?.toleranceMiB ?? 100;
   const after = limiter ? (limiter.settled.returned ?? limiter.settled.last) : null;
   const growthAt = (reading) => (reading.rss - limiter.startRss) / MIB;

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // `npm run bench` (GitHub issue 7): builds, starts the API from dist/ with
 // production settings, drives it over HTTPS with keep-alive from separate
@@ -602,7 +603,7 @@ async function main() {
     }
 
     await stopAll();
-    printAndSave({ options, rows, login, limiter: limiterFigures, auditFlood, fixtures, prof });
+    printAndSave({ options, rows, login, limiter: limiterFigures, auditFlood, prof });
   } finally {
     if (!interrupted) {
       await stopAll();

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Starting and stopping the processes under test. Each server is its own
 // process, so its memory and CPU can be read from /proc without the load
@@ -27,7 +28,7 @@ function freePort() {
     const server = net.createServer();
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
+      const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
       server.close(() => resolve(port));
     });
   });
@@ -60,7 +61,7 @@ function startHelperServer(name, script, env) {
       START_TIMEOUT_MS,
     );
     child.once('exit', (code) => reject(new Error(`${name}: exited with ${code} before it was ready`)));
-    child.once('message', (message) => {
+    child.once('message', (/** @type {any} */ message) => {
       clearTimeout(timer);
       resolve({ name, pid: child.pid, port: message.port, child, stop: () => stopChild(child) });
     });
@@ -78,6 +79,7 @@ function startHelperServer(name, script, env) {
 async function startApi(name, { env, cwd, ca, logFile, profile = false, exposeGc = false }) {
   const port = await freePort();
   const log = openSync(logFile, 'a');
+  /** @type {import('node:child_process').StdioOptions} */
   const stdio = ['ignore', log, log];
   // JSON lines whatever the row says: pretty printing would be measured too.
   const childEnv = { ...baseEnvironment(), ...env, LOG_FORMAT: 'json', PORT: String(port) };

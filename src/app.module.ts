@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger as PinoLogger } from 'pino';
+import { AccessModule } from './access/access.module';
 import { AuditModule } from './audit/audit.module';
 import { createRootLogger, loggerParams } from './audit/logging';
 import { AuthModule } from './auth/auth.module';
@@ -33,6 +34,7 @@ export class AppModule {
         AuditModule.register(config, logger),
         AppConfigModule.register(config, secrets),
         StateModule,
+        AccessModule,
         RateLimitModule,
         DatabaseModule,
         SessionsModule,

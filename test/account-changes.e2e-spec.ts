@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { RecoveryCode } from '../src/two-factor/recovery-code.entity';
+import { RecoveryCode } from '../src/factors/recovery-code.entity';
 import { expectError } from './support/expect-error';
 import { enrolledUser, login, recoveryLogin, STRONG_PASSWORD, type EnrolledUser } from './support/flows';
 import { useTestApp } from './support/test-app';

@@ -284,6 +284,8 @@ describeDistributed('startup and the database', () => {
     try {
       const user = await enrolledUser(client);
       await proxy.cut();
+      // Liveness probes each dependency at most once per second: it says so within that second.
+      await waitFor(async () => (await client.get('/health')).status === 503);
       for (const res of [
         await client.get('/health'),
         await client.post('/auth/login', { body: { username: user.username, password: user.password } }),
@@ -344,6 +346,8 @@ describeDistributed('Redis down: fail closed, recover by itself', () => {
     expect((await client.get('/auth/me', { token: user.accessToken })).status).toBe(200);
 
     await stopRedis();
+    // Liveness probes each dependency at most once per second: it says so within that second.
+    await waitFor(async () => (await client.get('/health')).status === 503);
     const checks = [
       await client.post('/auth/login', { body: { username: user.username, password: user.password } }),
       await client.get('/auth/me', { token: user.accessToken }),

@@ -36,7 +36,7 @@ export type AuditWriterStatus = { ready: true } | { ready: false; reason: 'write
  * only queues; batches are written in order with one write and one fsync
  * each, at most every FLUSH_INTERVAL_MS or BATCH_SIZE events. A response
  * therefore never waits for the disk, and a crash can lose at most the
- * batch not yet fsynced (README "Operations").
+ * batch not yet fsynced (docs/operations.md, "The audit file").
  *
  * Several processes may append to one file (the API and the admin CLI):
  * each batch is written under an advisory lock (proper-lockfile: Node has no

@@ -82,9 +82,9 @@ function prettyStream(destination?: DestinationStream): DestinationStream {
  * nestjs-pino's parameters: Nest's own messages (bootstrap, errors) go
  * through the application's pino logger. Its pino-http middleware is not
  * mounted (no routes): request lines come from registerRequestLog, which
- * needs no per-request child logger and no AsyncLocalStorage (measured with
- * the middleware at LOG_LEVEL=info: GET /auth/me at less than half the
- * throughput it has without).
+ * needs no per-request child logger and no AsyncLocalStorage, which cost
+ * GET /auth/me much of its throughput at LOG_LEVEL=info (figures:
+ * docs/performance.md, "What the profiles changed").
  */
 export function loggerParams(logger: Logger): Params {
   return { pinoHttp: { logger }, renameContext: 'context', forRoutes: [] };

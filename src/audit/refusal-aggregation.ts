@@ -48,7 +48,7 @@ interface Entry {
  * The aggregation of this process, also when REDIS_URL shares the other
  * state between instances. Deliberately per instance: what it protects is
  * per instance (this process's event loop, its stdout and the audit file it
- * writes; README: one AUDIT_LOG_FILE per instance), so N instances write at
+ * writes; docs/operations.md: one AUDIT_LOG_FILE per instance), so N instances write at
  * most N events per key and window, each with its exact count, and the
  * counts over all files still add up. A shared (Redis) aggregation would put
  * a network round trip on every refused request, which today touches no

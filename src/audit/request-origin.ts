@@ -6,8 +6,8 @@ import { clientAddressOf } from '../client-address/client-address';
  * it. Passed explicitly from the controller (the @Origin() parameter) down
  * to whatever records an event, rather than kept in an AsyncLocalStorage:
  * on Node 20 an active AsyncLocalStorage makes every promise of every
- * request pay for async hooks (measured by `npm run bench`: a fifth of
- * GET /auth/me's throughput), for the few requests that record anything.
+ * request pay for async hooks, for the few requests that record anything
+ * (figures: docs/performance.md, "What the profiles changed").
  */
 export interface RequestOrigin {
   requestId: string;

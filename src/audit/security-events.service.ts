@@ -9,7 +9,7 @@ import type { RequestOrigin } from './request-origin';
 export const AUDIT_LOGGER = Symbol('AUDIT_LOGGER');
 export const AUDIT_FILE = Symbol('AUDIT_FILE');
 
-/** Every security event the API records; README lists them. */
+/** Every security event the API records; docs/operations.md lists them (src/docs.spec.ts checks). */
 export const SECURITY_EVENTS = {
   'auth.register': 'info',
   'auth.login.failed': 'warn',

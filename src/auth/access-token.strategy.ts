@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
+import type { AuthenticatedUser } from '../access/principal';
+import { RevocationList } from '../access/revocation-list';
 import { AppConfigService } from '../config/app-config.service';
-import { RevocationList } from '../sessions/revocation-list';
 import { readJwtHeader } from '../tokens/jwt-header';
 import type { KeyCallback } from '../tokens/key-callback';
 import { KeyRing } from '../tokens/key-ring';
-import { ACCESS_TOKEN_TYP, type AccessTokenClaims, type AuthenticatedUser } from '../tokens/token-types';
+import { ACCESS_TOKEN_TYP, type AccessTokenClaims } from '../tokens/token-types';
 import { VerifiedTokenCache } from './verified-token-cache';
 
 /** Tokens travel only in the Authorization header, never in a query string or a cookie. */

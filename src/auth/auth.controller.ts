@@ -1,17 +1,18 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Authenticated } from '../access/authenticated.decorator';
+import { CurrentUser } from '../access/current-user.decorator';
+import type { AuthenticatedUser } from '../access/principal';
+import { Public } from '../access/public.decorator';
 import { Origin } from '../audit/origin.decorator';
 import type { RequestOrigin } from '../audit/request-origin';
-import { ApiAccessToken, ApiErrors, ApiJsonBodyErrors } from '../openapi/api-docs.decorators';
+import { ApiErrors, ApiJsonBodyErrors } from '../openapi/api-docs.decorators';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
-import type { AuthenticatedUser } from '../tokens/token-types';
 import { AuthService } from './auth.service';
-import { CurrentUser } from './current-user.decorator';
 import { LoginResponseDto, MeResponseDto, RegisteredUserDto } from './dto/auth-responses.dto';
 import { ChangePasswordDto } from './dto/change-password.dto';
 import { LoginDto } from './dto/login.dto';
 import { RegisterDto } from './dto/register.dto';
-import { Public } from './public.decorator';
 import { RegistrationOpenGuard } from './registration-open.guard';
 
 @ApiTags('auth')
@@ -56,7 +57,7 @@ export class AuthController {
   @ApiOperation({
     summary: 'Change the password (needs the current password and a TOTP code); every session ends, this one included',
   })
-  @ApiAccessToken()
+  @Authenticated()
   @ApiNoContentResponse({ description: 'Password changed' })
   @ApiJsonBodyErrors()
   @ApiErrors({ 400: 'The new password fails the policy', 401: 'Invalid password or code' })
@@ -70,7 +71,7 @@ export class AuthController {
 
   @Get('me')
   @ApiOperation({ summary: 'The logged-in user' })
-  @ApiAccessToken()
+  @Authenticated()
   @ApiOkResponse({ type: MeResponseDto })
   me(@CurrentUser() user: AuthenticatedUser) {
     return this.auth.me(user.id);

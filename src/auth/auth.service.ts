@@ -1,13 +1,13 @@
 import { BadRequestException, ConflictException, Injectable, UnauthorizedException } from '@nestjs/common';
+import type { AuthenticatedUser } from '../access/principal';
 import type { RequestOrigin } from '../audit/request-origin';
 import { SecurityEvents } from '../audit/security-events.service';
 import { DeviceTokensService } from '../devices/device-tokens.service';
 import { EnrollmentTicketsService } from '../enrollment/enrollment-tickets.service';
+import { StepUpVerifier } from '../factors/step-up-verifier.service';
 import { AccountLockoutService } from '../rate-limit/account-lockout.service';
 import { CredentialRevocationService } from '../sessions/credential-revocation.service';
 import { PreAuthTokenService } from '../tokens/pre-auth-token.service';
-import type { AuthenticatedUser } from '../tokens/token-types';
-import { TotpCheckerService } from '../two-factor/totp-checker.service';
 import { PasswordHasher } from '../users/password-hasher';
 import { PasswordPolicy } from '../users/password-policy';
 import type { UserProfile } from '../users/user-profile';
@@ -37,7 +37,7 @@ export class AuthService {
     private readonly policy: PasswordPolicy,
     private readonly lockout: AccountLockoutService,
     private readonly preAuthTokens: PreAuthTokenService,
-    private readonly totpChecker: TotpCheckerService,
+    private readonly stepUp: StepUpVerifier,
     private readonly tickets: EnrollmentTicketsService,
     private readonly devices: DeviceTokensService,
     private readonly credentials: CredentialRevocationService,
@@ -104,14 +104,14 @@ export class AuthService {
     if (!user) throw new UnauthorizedException();
     const problem = this.policy.check(dto.newPassword, [user.username]);
     if (problem) throw new BadRequestException(problem);
-    const subject = { username: user.username };
-    await this.lockout.reserveAttempt(subject, origin);
-    if (!(await this.hasher.verify(user.passwordHash, dto.currentPassword))) {
-      this.events.record('auth.password.change_failed', origin, { userId: user.id, reason: 'wrong-password' });
-      throw new UnauthorizedException('Invalid password or code');
-    }
-    await this.totpChecker.check(user, dto.code, user.credentialVersion, origin);
-    await this.lockout.refundAttempt(subject);
+    await this.stepUp.verify(
+      user,
+      {
+        password: { value: dto.currentPassword, failureEvent: 'auth.password.change_failed' },
+        proof: { kind: 'totp', code: dto.code },
+      },
+      origin,
+    );
     await this.users.setPasswordHash(user.id, await this.hasher.hash(dto.newPassword));
     await this.credentials.revokeAll(user.id);
     this.events.record('auth.password.changed', origin, { userId: user.id });

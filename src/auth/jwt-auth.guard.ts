@@ -1,18 +1,15 @@
 import { ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
+import { RevocationList } from '../access/revocation-list';
+import { ROUTE_ACCESS, type RouteAccess } from '../access/route-access';
 import { perHandler } from '../common/per-handler';
-import { RevocationList } from '../sessions/revocation-list';
 import { KeyRing } from '../tokens/key-ring';
+import { PreAuthTokenService } from '../tokens/pre-auth-token.service';
 import { bearerToken } from './access-token.strategy';
-import { IS_PRE_AUTH } from './pre-auth.decorator';
-import { IS_PUBLIC } from './public.decorator';
 import { VerifiedTokenCache } from './verified-token-cache';
 
 const AccessTokenGuard = AuthGuard('access-token');
-const PreAuthTokenGuard = AuthGuard('pre-auth-token');
-
-type RouteAuth = 'public' | 'pre-auth' | 'access-token';
 
 /**
  * Global and deny by default: every route needs an access token unless it
@@ -21,19 +18,20 @@ type RouteAuth = 'public' | 'pre-auth' | 'access-token';
  */
 @Injectable()
 export class JwtAuthGuard extends AccessTokenGuard {
-  private readonly preAuthGuard = new PreAuthTokenGuard();
-  private readonly routeAuth = perHandler<RouteAuth>((context) => {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return 'public';
-    if (this.reflector.getAllAndOverride<boolean>(IS_PRE_AUTH, targets)) return 'pre-auth';
-    return 'access-token';
-  });
+  private readonly routeAuth = perHandler<RouteAccess>(
+    (context) =>
+      this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [
+        context.getHandler(),
+        context.getClass(),
+      ]) ?? 'access-token',
+  );
 
   constructor(
     private readonly reflector: Reflector,
     private readonly verified: VerifiedTokenCache,
     private readonly revocations: RevocationList,
     private readonly keys: KeyRing,
+    private readonly preAuthTokens: PreAuthTokenService,
   ) {
     super();
   }
@@ -41,7 +39,7 @@ export class JwtAuthGuard extends AccessTokenGuard {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const auth = this.routeAuth(context);
     if (auth === 'public') return true;
-    if (auth === 'pre-auth') return (await this.preAuthGuard.canActivate(context)) as boolean;
+    if (auth === 'pre-auth') return this.preAuth(context);
     // A token passport-jwt verified before, byte for byte and not expired,
     // skips the signature check; its session is still checked every time.
     const request = context.switchToHttp().getRequest<{ user?: unknown }>();
@@ -54,9 +52,19 @@ export class JwtAuthGuard extends AccessTokenGuard {
     }
     // What an attacker sends most (a forged or tampered token) costs one
     // signature check, not passport's and jsonwebtoken's error paths on top
-    // (npm run bench: the forged-token path had fallen to 0.4 x the valid
-    // one). Only a refusal is decided here; passport-jwt alone accepts.
+    // (figures: docs/performance.md, "Forged tokens"). Only a refusal is
+    // decided here; passport-jwt alone accepts.
     if (token && !this.keys.accessSignatureVerifies(token)) throw new UnauthorizedException();
     return (await super.canActivate(context)) as boolean;
+  }
+
+  /** The second-step routes: a valid, unspent pre-auth token, verified by its own pinned JwtService. */
+  private async preAuth(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<{ user?: unknown }>();
+    const token = bearerToken(request);
+    const principal = token ? await this.preAuthTokens.verify(token) : null;
+    if (!principal) throw new UnauthorizedException();
+    request.user = principal;
+    return true;
   }
 }

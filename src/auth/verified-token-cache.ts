@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { AuthenticatedUser } from '../tokens/token-types';
+import type { AuthenticatedUser } from '../access/principal';
 
 const MAX_ENTRIES = 10_000;
 
@@ -10,8 +10,9 @@ interface Entry {
 
 /**
  * Access tokens whose signature and claims passport-jwt has already checked,
- * keyed by their exact bytes, until their exp. An ECDSA verification costs
- * ~100 µs; a repeat request with the same token then costs a map lookup.
+ * keyed by their exact bytes, until their exp: a repeat request with the same
+ * token then costs a map lookup instead of an ECDSA verification (figures:
+ * docs/performance.md, "Forged tokens").
  * Only verified tokens enter, so forged ones cannot fill it; it is bounded
  * and evicts the oldest entry. Revocation is not cached: the guard checks
  * the session on every request, hit or miss.

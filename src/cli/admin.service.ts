@@ -1,18 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { SecurityEvents } from '../audit/security-events.service';
-import { USERNAME_PATTERN, USERNAME_RULE } from '../auth/dto/register.dto';
 import { AppConfigService } from '../config/app-config.service';
 import { EnrollmentTicketsService } from '../enrollment/enrollment-tickets.service';
+import { SecondFactorReset } from '../factors/second-factor-reset.service';
+import { TotpEnrollment, type PendingTotp } from '../factors/totp-enrollment.service';
+import { TotpSecretVault } from '../factors/totp-secret-vault';
 import { AccountLockoutService } from '../rate-limit/account-lockout.service';
 import { CredentialRevocationService } from '../sessions/credential-revocation.service';
-import { RecoveryCodesService } from '../two-factor/recovery-codes.service';
-import { TotpSecretVault } from '../two-factor/totp-secret-vault';
-import { TotpService } from '../two-factor/totp.service';
 import { PasswordHasher } from '../users/password-hasher';
 import { PasswordPolicy } from '../users/password-policy';
 import type { User } from '../users/user.entity';
+import { USERNAME_PATTERN, USERNAME_RULE } from '../users/username';
 import { UsernameTakenError } from '../users/username-taken.error';
 import { UsersService } from '../users/users.service';
 import { CliError } from './cli-error';
@@ -26,11 +24,8 @@ export interface ResealReport {
   unreadable: string[];
 }
 
-export interface PendingEnrollment {
+export interface PendingEnrollment extends PendingTotp {
   user: User;
-  secret: string;
-  otpauthUrl: string;
-  sealed: string;
 }
 
 /** The operator's actions, on the same services (and so the same rules) as the API. */
@@ -43,11 +38,10 @@ export class AdminService {
     private readonly credentials: CredentialRevocationService,
     private readonly tickets: EnrollmentTicketsService,
     private readonly lockout: AccountLockoutService,
-    private readonly recoveryCodes: RecoveryCodesService,
-    private readonly totp: TotpService,
+    private readonly enrollment: TotpEnrollment,
+    private readonly reset2fa: SecondFactorReset,
     private readonly vault: TotpSecretVault,
     private readonly config: AppConfigService,
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly events: SecurityEvents,
   ) {}
 
@@ -119,10 +113,7 @@ export class AdminService {
    * needs, besides the password, to enroll again.
    */
   async resetTwoFactor(user: User): Promise<string> {
-    await this.users.removeTotp(user.id);
-    await this.recoveryCodes.removeAll(user.id);
-    await this.credentials.revokeAll(user.id);
-    const enrollmentTicket = await this.tickets.issue(user.id);
+    const enrollmentTicket = await this.reset2fa.resetAll(user.id);
     this.events.recordCliAction('cli.user.2fa_reset', { userId: user.id, username: user.username });
     return enrollmentTicket;
   }
@@ -181,10 +172,7 @@ export class AdminService {
     if (user.totpEnabled) {
       throw new CliError(`User "${user.username}" already has an authenticator: run user:reset-2fa first`);
     }
-    const secret = this.totp.generateSecret();
-    const sealed = this.vault.seal(secret, user.id);
-    await this.users.setPendingTotpSecret(user.id, sealed, null);
-    return { user, secret, sealed, otpauthUrl: this.totp.keyUri(user.username, secret) };
+    return { user, ...(await this.enrollment.begin(user, null)) };
   }
 
   /**
@@ -195,23 +183,16 @@ export class AdminService {
    * voided with the enrollment. Returns null for a wrong code.
    */
   async completeEnrollment(pending: PendingEnrollment, code: string): Promise<string[] | null> {
-    const result = await this.totp.verify(pending.secret, code.trim(), null);
-    if (!result.valid) return null;
     const { user } = pending;
-    const enrolled = await this.dataSource.transaction(async (manager) => {
-      if (!(await this.users.enableTotp(user.id, pending.sealed, result.timeStep, user.credentialVersion, manager))) {
-        return false;
-      }
-      await this.tickets.voidAll(manager, user.id);
-      return true;
-    });
-    if (!enrolled) {
+    const checked = await this.enrollment.check(user.id, pending.sealed, code.trim());
+    if (!checked) return null;
+    const outcome = await this.enrollment.confirm(user.id, pending.sealed, checked, user.credentialVersion, 'void');
+    if (!outcome.enrolled) {
       throw new CliError(
         'The enrollment changed meanwhile (another setup, enable or reset for this user): start again',
       );
     }
-    const recoveryCodes = await this.recoveryCodes.replace(user.id);
     this.events.recordCliAction('cli.user.enrolled', { userId: user.id, username: user.username });
-    return recoveryCodes;
+    return outcome.recoveryCodes;
   }
 }

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type * as ipaddr from 'ipaddr.js';
 import type { IpRangeList } from './ip-range-list';
@@ -15,17 +16,31 @@ const CLIENT_IP = 'clientIp';
 export function registerClientAddress(fastify: FastifyInstance, trustedProxies: IpRangeList): void {
   fastify.decorateRequest(CLIENT_ADDRESS, null);
   fastify.decorateRequest(CLIENT_IP, null);
-  fastify.addHook('onRequest', async (request) => {
-    const address = resolveClientAddress(
-      request.raw.socket.remoteAddress,
-      request.headers['x-forwarded-for'],
-      trustedProxies,
-    );
+  // A peer that is not a trusted proxy is the client, whatever its requests'
+  // headers say: on a keep-alive connection from it, the answer is the same
+  // for every request, so it is worked out once per connection.
+  const untrustedPeers = new WeakMap<Socket, ResolvedAddress>();
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    const socket = request.raw.socket;
+    let resolved = untrustedPeers.get(socket);
+    if (!resolved) {
+      const address = resolveClientAddress(socket.remoteAddress, request.headers['x-forwarded-for'], trustedProxies);
+      // Parsed once here; the allowlist hook and guard compare this object.
+      resolved = { address, ip: address === null ? null : parseCanonicalIp(address) };
+      const peer = socket.remoteAddress === undefined ? null : parseCanonicalIp(socket.remoteAddress);
+      if (peer !== null && (trustedProxies.isEmpty || !trustedProxies.contains(peer)))
+        untrustedPeers.set(socket, resolved);
+    }
     const fields = request as unknown as Record<string, unknown>;
-    fields[CLIENT_ADDRESS] = address;
-    // Parsed once here; the allowlist hook and guard compare this object.
-    fields[CLIENT_IP] = address === null ? null : parseCanonicalIp(address);
+    fields[CLIENT_ADDRESS] = resolved.address;
+    fields[CLIENT_IP] = resolved.ip;
+    done();
   });
+}
+
+interface ResolvedAddress {
+  address: string | null;
+  ip: ipaddr.IPv4 | ipaddr.IPv6 | null;
 }
 
 /** The resolved client address, parsed; null when it is unknown. */

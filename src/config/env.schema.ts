@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /**
  * The one schema for every environment variable the API reads. Each entry
- * carries a one-line description; README's configuration table mirrors it.
+ * carries a one-line description; docs/configuration.md's table mirrors it
+ * (src/docs.spec.ts checks that every key is there and in .env.example).
  * Defaults for non-secret values live in config/defaults.env, so this schema
  * only states what a value must look like.
  */

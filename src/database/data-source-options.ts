@@ -1,18 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
-import { DeviceToken } from '../devices/device-token.entity';
-import { EnrollmentTicket } from '../enrollment/enrollment-ticket.entity';
-import { RefreshToken } from '../sessions/refresh-token.entity';
-import { Session } from '../sessions/session.entity';
-import { RecoveryCode } from '../two-factor/recovery-code.entity';
-import { User } from '../users/user.entity';
 import { CreateUsers1764374400000 } from './migrations/1764374400000-create-users';
 import { CreateSessionsAndRecoveryCodes1764460800000 } from './migrations/1764460800000-create-sessions-and-recovery-codes';
 import { AddSessionAccessExpiry1764547200000 } from './migrations/1764547200000-add-session-access-expiry';
 import { EnrollmentTicketsDeviceTokensCredentialVersion1764633600000 } from './migrations/1764633600000-enrollment-tickets-device-tokens-credential-version';
 
-export const ENTITIES = [User, Session, RefreshToken, RecoveryCode, EnrollmentTicket, DeviceToken];
 export const MIGRATIONS = [
   CreateUsers1764374400000,
   CreateSessionsAndRecoveryCodes1764460800000,
@@ -27,7 +20,6 @@ export const MIGRATIONS = [
  */
 export function dataSourceOptions(url: string, poolSize: number): DataSourceOptions {
   const common = {
-    entities: ENTITIES,
     migrations: MIGRATIONS,
     // MigrationRunner applies them, under a lock when instances share a database.
     migrationsRun: false,

@@ -10,6 +10,9 @@ import { MigrationRunner } from './migration-runner';
       inject: [AppConfigService],
       useFactory: (config: AppConfigService) => ({
         ...dataSourceOptions(config.app.database.url, config.app.database.poolSize),
+        // Each feature registers its own entities (TypeOrmModule.forFeature),
+        // so this module depends on none of them.
+        autoLoadEntities: true,
         // A database that is down at startup stops the process after a few
         // tries, with a clear error, instead of serving without it.
         retryAttempts: 3,

@@ -11,12 +11,16 @@ import { AppConfigService } from '../config/app-config.service';
 import { DependencyUnavailableException } from '../state/dependency-unavailable.exception';
 import { ShortLivedStore } from '../state/short-lived.store';
 import { AuditFileHealthIndicator } from './audit-file.health';
+import { CachedProbe } from './cached-probe';
 import { ShortLivedStoreHealthIndicator } from './short-lived-store.health';
 
 const PROBE_TIMEOUT_MS = 1000;
 
 @Injectable()
 export class HealthService {
+  private readonly databaseProbe: CachedProbe;
+  private readonly storeProbe: CachedProbe;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly store: ShortLivedStore,
@@ -25,17 +29,22 @@ export class HealthService {
     private readonly storeIndicator: ShortLivedStoreHealthIndicator,
     private readonly config: AppConfigService,
     private readonly auditFile: AuditFileHealthIndicator,
-  ) {}
+  ) {
+    this.databaseProbe = new CachedProbe(() => this.dataSource.query('SELECT 1'), PROBE_TIMEOUT_MS);
+    this.storeProbe = new CachedProbe(() => this.store.ping(), PROBE_TIMEOUT_MS);
+  }
 
   /**
    * 200 only when the process can serve logins: the database and the
    * short-lived store (Redis, when configured) both answer. Otherwise 503
    * naming the dependency, so a load balancer takes the instance out until
-   * it recovers by itself.
+   * it recovers by itself. Each dependency is probed at most once per
+   * second (liveness is polled, and floods of it must stay cheap);
+   * /health/ready stays a live check.
    */
   async check(): Promise<{ status: 'ok' }> {
-    await probe('database', () => this.dataSource.query('SELECT 1'));
-    await probe('redis', () => this.store.ping());
+    if (!(await this.databaseProbe.healthy())) throw new DependencyUnavailableException('database');
+    if (!(await this.storeProbe.healthy())) throw new DependencyUnavailableException('redis');
     return { status: 'ok' };
   }
 
@@ -63,21 +72,5 @@ export class HealthService {
       }
       throw error;
     }
-  }
-}
-
-async function probe(dependency: string, operation: () => Promise<unknown>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      operation(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error('timeout')), PROBE_TIMEOUT_MS);
-      }),
-    ]);
-  } catch {
-    throw new DependencyUnavailableException(dependency);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -1,11 +1,12 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBearerAuth, ApiResponse } from '@nestjs/swagger';
+import { ApiResponse } from '@nestjs/swagger';
 import { ErrorResponseSchema } from './error-response.schema';
 
 /**
  * The two bearer schemes. They are different tokens for different routes
  * (JwtAuthGuard accepts exactly one kind per route), so the document shows
- * them as two schemes rather than one "bearer".
+ * them as two schemes rather than one "bearer". The route-access decorators
+ * (src/access) apply them together with the guard metadata.
  */
 export const ACCESS_TOKEN_SCHEME = 'access-token';
 export const PRE_AUTH_SCHEME = 'pre-auth';
@@ -16,22 +17,6 @@ export function ApiErrors(errors: Partial<Record<number, string>>): MethodDecora
     ...Object.entries(errors).map(([status, description]) =>
       ApiResponse({ status: Number(status), description, type: ErrorResponseSchema }),
     ),
-  );
-}
-
-/** For routes without @Public() or @PreAuth(): JwtAuthGuard wants an access token. */
-export function ApiAccessToken(): MethodDecorator & ClassDecorator {
-  return applyDecorators(
-    ApiBearerAuth(ACCESS_TOKEN_SCHEME),
-    ApiErrors({ 401: 'Missing, invalid, expired or revoked access token (a pre-auth token is refused too)' }),
-  );
-}
-
-/** For @PreAuth() routes: JwtAuthGuard wants the pre-auth token from /auth/login, and only that. */
-export function ApiPreAuthToken(): MethodDecorator & ClassDecorator {
-  return applyDecorators(
-    ApiBearerAuth(PRE_AUTH_SCHEME),
-    ApiErrors({ 401: 'Missing, invalid or expired pre-auth token (an access token is refused too)' }),
   );
 }
 

@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { perHandler } from '../common/per-handler';
@@ -8,7 +8,6 @@ import { AccountLockoutService } from './account-lockout.service';
 import { FixedWindowThrottlerStorage } from './fixed-window-throttler.storage';
 import { RATE_LIMIT_BUCKET, type RateLimitBucket } from './rate-limit.decorator';
 
-@Global()
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
@@ -18,7 +17,7 @@ import { RATE_LIMIT_BUCKET, type RateLimitBucket } from './rate-limit.decorator'
         // The named throttlers apply only to the routes of their @RateLimit
         // bucket. Through skipIf, the guard drops them after one metadata
         // read instead of resolving all their options on every request
-        // (measured: the throttler's reflection was ~5% of GET /auth/me).
+        // (figures: docs/performance.md, "What the profiles changed").
         const bucketOf = perHandler((context) =>
           reflector.getAllAndOverride<RateLimitBucket | undefined>(RATE_LIMIT_BUCKET, [
             context.getHandler(),

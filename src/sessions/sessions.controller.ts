@@ -1,12 +1,13 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Authenticated } from '../access/authenticated.decorator';
+import { CurrentUser } from '../access/current-user.decorator';
+import type { AuthenticatedUser } from '../access/principal';
+import { Public } from '../access/public.decorator';
 import { Origin } from '../audit/origin.decorator';
 import type { RequestOrigin } from '../audit/request-origin';
-import { CurrentUser } from '../auth/current-user.decorator';
-import { Public } from '../auth/public.decorator';
-import { ApiAccessToken, ApiErrors, ApiJsonBodyErrors } from '../openapi/api-docs.decorators';
+import { ApiErrors, ApiJsonBodyErrors } from '../openapi/api-docs.decorators';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
-import type { AuthenticatedUser } from '../tokens/token-types';
 import { CredentialRevocationService } from './credential-revocation.service';
 import { RefreshDto } from './dto/refresh.dto';
 import { SessionTokensDto } from './dto/session-tokens.dto';
@@ -40,7 +41,7 @@ export class SessionsController {
   @Post('logout')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'End this session: its access and refresh tokens stop working' })
-  @ApiAccessToken()
+  @Authenticated()
   @ApiNoContentResponse({ description: 'Session ended' })
   async logout(@CurrentUser() user: AuthenticatedUser, @Origin() origin: RequestOrigin): Promise<void> {
     await this.sessions.logout(user.id, user.sid, origin);
@@ -49,7 +50,7 @@ export class SessionsController {
   @Post('logout-all')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'End every session of the user, this one included, and forget every device token' })
-  @ApiAccessToken()
+  @Authenticated()
   @ApiNoContentResponse({ description: 'Every session ended, every device token revoked' })
   async logoutAll(@CurrentUser() user: AuthenticatedUser, @Origin() origin: RequestOrigin): Promise<void> {
     await this.credentials.logoutAll(user.id, origin);

@@ -1,22 +1,20 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccessModule } from '../access/access.module';
 import { DevicesModule } from '../devices/devices.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
 import { CredentialRevocationService } from './credential-revocation.service';
 import { RefreshToken } from './refresh-token.entity';
-import { RevocationList } from './revocation-list';
 import { SessionTokensService } from './session-tokens.service';
 import { Session } from './session.entity';
 import { SessionsController } from './sessions.controller';
 import { SessionsService } from './sessions.service';
 
-/** Global: the access-token strategy and the account routes all consult sessions. */
-@Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([Session, RefreshToken]), TokensModule, UsersModule, DevicesModule],
+  imports: [TypeOrmModule.forFeature([Session, RefreshToken]), TokensModule, UsersModule, DevicesModule, AccessModule],
   controllers: [SessionsController],
-  providers: [SessionsService, SessionTokensService, RevocationList, CredentialRevocationService],
-  exports: [SessionsService, SessionTokensService, RevocationList, CredentialRevocationService, DevicesModule],
+  providers: [SessionsService, SessionTokensService, CredentialRevocationService],
+  exports: [SessionsService, SessionTokensService, CredentialRevocationService, DevicesModule],
 })
 export class SessionsModule {}

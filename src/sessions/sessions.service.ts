@@ -2,12 +2,12 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Injectable, OnApplicationBootstrap, UnauthorizedException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { REVOCATION_CLOCK_SKEW_MS, RevocationList } from '../access/revocation-list';
 import type { RequestOrigin } from '../audit/request-origin';
 import { SecurityEvents } from '../audit/security-events.service';
 import { AppConfigService } from '../config/app-config.service';
 import { DependencyUnavailableException } from '../state/dependency-unavailable.exception';
 import { RefreshToken } from './refresh-token.entity';
-import { REVOCATION_CLOCK_SKEW_MS, RevocationList } from './revocation-list';
 import { Session } from './session.entity';
 
 export interface StartedSession {

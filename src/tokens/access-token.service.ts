@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
-import jwt from 'jsonwebtoken';
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
 import { AppConfigService } from '../config/app-config.service';
-import { KeyRing } from './key-ring';
-import { ACCESS_TOKEN_TYP } from './token-types';
+import { ACCESS_JWT } from './token-jwt';
 
 export interface IssuedAccessToken {
   accessToken: string;
@@ -15,7 +14,7 @@ export interface IssuedAccessToken {
 @Injectable()
 export class AccessTokenService {
   constructor(
-    private readonly keys: KeyRing,
+    @Inject(ACCESS_JWT) private readonly jwt: JwtService,
     private readonly config: AppConfigService,
   ) {}
 
@@ -30,18 +29,9 @@ export class AccessTokenService {
    * never outlives what its session recorded.
    */
   issue(userId: string, sessionId: string, issuedAt = Date.now()): IssuedAccessToken {
-    const { issuer, audience, accessTtlSeconds } = this.config.app.jwt;
+    const { accessTtlSeconds } = this.config.app.jwt;
     const claims = { amr: ['pwd', 'otp'], sid: sessionId, iat: Math.floor(issuedAt / 1000) };
-    const accessToken = jwt.sign(claims, this.keys.accessSigningKey, {
-      algorithm: this.keys.accessAlgorithm,
-      keyid: this.keys.accessKid,
-      header: { alg: this.keys.accessAlgorithm, typ: ACCESS_TOKEN_TYP },
-      issuer,
-      audience,
-      subject: userId,
-      jwtid: randomUUID(),
-      expiresIn: accessTtlSeconds,
-    });
+    const accessToken = this.jwt.sign(claims, { subject: userId, jwtid: randomUUID() });
     return { accessToken, tokenType: 'Bearer', expiresIn: accessTtlSeconds };
   }
 }

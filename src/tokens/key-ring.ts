@@ -33,8 +33,8 @@ export interface PublicJwk extends JsonWebKey {
 /**
  * Every signing and verification key, parsed once into KeyObjects at
  * startup. jsonwebtoken given a string key re-parses it on every call (and
- * first tries it as a public key, which is slow on OpenSSL 3): measured ~20x
- * slower per verification.
+ * first tries it as a public key, which is slow on OpenSSL 3; figures:
+ * docs/performance.md, "Forged tokens").
  *
  * Rotation: tokens name their key by kid. The current key signs; earlier
  * public keys (JWT_PREVIOUS_PUBLIC_KEY_FILES) still verify until their tokens

@@ -1,11 +1,12 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Authenticated } from '../access/authenticated.decorator';
+import { CurrentUser } from '../access/current-user.decorator';
+import type { AuthenticatedUser } from '../access/principal';
 import { Origin } from '../audit/origin.decorator';
 import type { RequestOrigin } from '../audit/request-origin';
-import { CurrentUser } from '../auth/current-user.decorator';
-import { ApiAccessToken, ApiErrors, ApiJsonBodyErrors } from '../openapi/api-docs.decorators';
+import { ApiErrors, ApiJsonBodyErrors } from '../openapi/api-docs.decorators';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
-import type { AuthenticatedUser } from '../tokens/token-types';
 import { ResetTwoFactorDto } from './dto/reset-two-factor.dto';
 import { TotpCodeDto } from './dto/totp-code.dto';
 import { EnrollmentTicketDto, RecoveryCodesDto } from './dto/two-factor-responses.dto';
@@ -21,7 +22,7 @@ export class TwoFactorSettingsController {
   @Post('recovery-codes')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Replace the recovery codes (the old ones stop working); needs a current code' })
-  @ApiAccessToken()
+  @Authenticated()
   @ApiOkResponse({ type: RecoveryCodesDto })
   @ApiJsonBodyErrors()
   @ApiErrors({ 401: 'Invalid code' })
@@ -40,7 +41,7 @@ export class TwoFactorSettingsController {
       'Remove the authenticator (password and a current code): every session and device token ends; ' +
       'the next login enrolls again with the enrollment ticket returned here',
   })
-  @ApiAccessToken()
+  @Authenticated()
   @ApiOkResponse({ type: EnrollmentTicketDto })
   @ApiJsonBodyErrors()
   @ApiErrors({ 401: 'Invalid password or code' })

@@ -1,15 +1,12 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
+import type { AuthenticatedUser } from '../access/principal';
 import type { RequestOrigin } from '../audit/request-origin';
 import { SecurityEvents } from '../audit/security-events.service';
-import { EnrollmentTicketsService } from '../enrollment/enrollment-tickets.service';
-import { AccountLockoutService } from '../rate-limit/account-lockout.service';
-import { CredentialRevocationService } from '../sessions/credential-revocation.service';
-import type { AuthenticatedUser } from '../tokens/token-types';
-import { PasswordHasher } from '../users/password-hasher';
+import { RecoveryCodesService } from '../factors/recovery-codes.service';
+import { SecondFactorReset } from '../factors/second-factor-reset.service';
+import { StepUpVerifier } from '../factors/step-up-verifier.service';
 import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
-import { RecoveryCodesService } from './recovery-codes.service';
-import { TotpCheckerService } from './totp-checker.service';
 
 /**
  * Changes to the second factor of a logged-in user. An access token alone
@@ -20,12 +17,9 @@ import { TotpCheckerService } from './totp-checker.service';
 export class TwoFactorSettingsService {
   constructor(
     private readonly users: UsersService,
-    private readonly hasher: PasswordHasher,
-    private readonly checker: TotpCheckerService,
+    private readonly stepUp: StepUpVerifier,
     private readonly recoveryCodes: RecoveryCodesService,
-    private readonly lockout: AccountLockoutService,
-    private readonly credentials: CredentialRevocationService,
-    private readonly tickets: EnrollmentTicketsService,
+    private readonly reset2fa: SecondFactorReset,
     private readonly events: SecurityEvents,
   ) {}
 
@@ -35,9 +29,7 @@ export class TwoFactorSettingsService {
     origin: RequestOrigin,
   ): Promise<{ recoveryCodes: string[] }> {
     const user = await this.user(principal);
-    await this.lockout.reserveAttempt({ username: user.username }, origin);
-    await this.checker.check(user, code, user.credentialVersion, origin);
-    await this.lockout.refundAttempt({ username: user.username });
+    await this.stepUp.verify(user, { proof: { kind: 'totp', code } }, origin);
     // The old codes are replaced before the event is recorded, never after it.
     const recoveryCodes = await this.recoveryCodes.replace(user.id);
     this.events.record('auth.recovery_codes.regenerated', origin, { userId: user.id });
@@ -57,17 +49,12 @@ export class TwoFactorSettingsService {
     origin: RequestOrigin,
   ): Promise<{ enrollmentTicket: string }> {
     const user = await this.user(principal);
-    await this.lockout.reserveAttempt({ username: user.username }, origin);
-    if (!(await this.hasher.verify(user.passwordHash, password))) {
-      this.events.record('auth.2fa.reset_failed', origin, { userId: user.id, reason: 'wrong-password' });
-      throw new UnauthorizedException('Invalid password or code');
-    }
-    await this.checker.check(user, code, user.credentialVersion, origin);
-    await this.lockout.refundAttempt({ username: user.username });
-    await this.users.removeTotp(user.id);
-    await this.recoveryCodes.removeAll(user.id);
-    await this.credentials.revokeAll(user.id);
-    const enrollmentTicket = await this.tickets.issue(user.id);
+    await this.stepUp.verify(
+      user,
+      { password: { value: password, failureEvent: 'auth.2fa.reset_failed' }, proof: { kind: 'totp', code } },
+      origin,
+    );
+    const enrollmentTicket = await this.reset2fa.resetAll(user.id);
     this.events.record('auth.2fa.reset', origin, { userId: user.id });
     this.events.record('auth.enrollment_ticket.issued', origin, { userId: user.id });
     return { enrollmentTicket };

@@ -1,12 +1,12 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentUser } from '../access/current-user.decorator';
+import { PreAuth } from '../access/pre-auth.decorator';
+import type { PreAuthenticatedUser } from '../access/principal';
 import { Origin } from '../audit/origin.decorator';
 import type { RequestOrigin } from '../audit/request-origin';
-import { CurrentUser } from '../auth/current-user.decorator';
-import { PreAuth } from '../auth/pre-auth.decorator';
-import { ApiErrors, ApiJsonBodyErrors, ApiPreAuthToken } from '../openapi/api-docs.decorators';
+import { ApiErrors, ApiJsonBodyErrors } from '../openapi/api-docs.decorators';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
-import type { PreAuthenticatedUser } from '../tokens/token-types';
 import { SetupTwoFactorDto } from './dto/setup-two-factor.dto';
 import { TotpCodeDto } from './dto/totp-code.dto';
 import { EnabledTwoFactorDto, TotpSetupDto, VerifiedDto } from './dto/two-factor-responses.dto';
@@ -26,7 +26,6 @@ export class TwoFactorController {
   @ApiOperation({
     summary: 'Enrollment, step 1: a new TOTP secret (pending until /auth/2fa/enable); needs the enrollment ticket',
   })
-  @ApiPreAuthToken()
   @ApiOkResponse({ type: TotpSetupDto })
   @ApiJsonBodyErrors()
   @ApiErrors({
@@ -46,11 +45,10 @@ export class TwoFactorController {
   @ApiOperation({
     summary: 'Enrolment, step 2: confirm with a code; completes the login and returns recovery codes once',
   })
-  @ApiPreAuthToken()
   @ApiOkResponse({ type: EnabledTwoFactorDto })
   @ApiJsonBodyErrors()
   @ApiErrors({
-    401: 'Invalid code, or the credentials changed since the password step',
+    401: 'Invalid code, or a pre-auth token older than a credential change (password, 2FA reset, logout-all)',
     403: 'An enrollment ticket is required (the one the setup used was replaced or expired meanwhile)',
     409: 'Already enabled, or no pending secret (call /auth/2fa/setup first)',
   })
@@ -61,12 +59,11 @@ export class TwoFactorController {
   @Post('verify')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Second step of login: a TOTP code or a recovery code; returns the session tokens' })
-  @ApiPreAuthToken()
   @ApiOkResponse({ type: VerifiedDto })
   @ApiJsonBodyErrors()
   @ApiErrors({
     400: 'Both code and recoveryCode were sent',
-    401: 'Invalid code',
+    401: 'Invalid code, or a spent, exhausted or stale pre-auth token',
     409: 'Two-factor authentication is not enabled: enrol with /auth/2fa/setup',
   })
   verify(@CurrentUser() principal: PreAuthenticatedUser, @Body() dto: VerifyDto, @Origin() origin: RequestOrigin) {

@@ -5,25 +5,23 @@ import {
   Injectable,
   UnauthorizedException,
 } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { toDataURL } from 'qrcode';
-import { DataSource } from 'typeorm';
+import type { PreAuthenticatedUser } from '../access/principal';
 import type { RequestOrigin } from '../audit/request-origin';
 import { SecurityEvents } from '../audit/security-events.service';
 import { DeviceTokensService } from '../devices/device-tokens.service';
 import { EnrollmentTicketsService } from '../enrollment/enrollment-tickets.service';
+import { INVALID_CODE, type FactorProof } from '../factors/second-factor';
+import { SecondFactors } from '../factors/second-factors.service';
+import { TotpEnrollment } from '../factors/totp-enrollment.service';
 import { AccountLockoutService, type LockoutSubject } from '../rate-limit/account-lockout.service';
 import { SessionTokensService, type SessionTokens } from '../sessions/session-tokens.service';
 import { PreAuthBudgetService } from '../tokens/pre-auth-budget.service';
-import { STALE_PRE_AUTH, type PreAuthenticatedUser } from '../tokens/token-types';
+import { STALE_PRE_AUTH } from '../tokens/token-types';
 import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import type { SetupTwoFactorDto } from './dto/setup-two-factor.dto';
 import type { VerifyDto } from './dto/verify.dto';
-import { RecoveryCodesService } from './recovery-codes.service';
-import { INVALID_CODE, TotpCheckerService } from './totp-checker.service';
-import { TotpSecretVault } from './totp-secret-vault';
-import { TotpService } from './totp.service';
 
 export const TICKET_REQUIRED = 'An enrollment ticket is required';
 
@@ -36,25 +34,19 @@ export interface TotpSetup {
 /** What every completed login hands the client: the session's tokens and the device token for the next login. */
 export type FullLogin = SessionTokens & { deviceToken: string };
 
-/** Thrown inside the enrollment transaction to roll it back. */
-class EnrollmentRefused extends Error {}
-
 /** The second step of login: the pre-auth routes. */
 @Injectable()
 export class TwoFactorService {
   constructor(
     private readonly users: UsersService,
-    private readonly totp: TotpService,
-    private readonly vault: TotpSecretVault,
-    private readonly checker: TotpCheckerService,
-    private readonly recoveryCodes: RecoveryCodesService,
+    private readonly factors: SecondFactors,
+    private readonly enrollment: TotpEnrollment,
     private readonly tickets: EnrollmentTicketsService,
     private readonly devices: DeviceTokensService,
     private readonly budget: PreAuthBudgetService,
     private readonly lockout: AccountLockoutService,
     private readonly sessionTokens: SessionTokensService,
     private readonly events: SecurityEvents,
-    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   /**
@@ -69,9 +61,7 @@ export class TwoFactorService {
     const ticketId = this.tickets.required
       ? await this.checkTicket(principal, user, dto.enrollmentTicket, origin)
       : null;
-    const secret = this.totp.generateSecret();
-    await this.users.setPendingTotpSecret(user.id, this.vault.seal(secret, user.id), ticketId);
-    const otpauthUrl = this.totp.keyUri(user.username, secret);
+    const { secret, otpauthUrl } = await this.enrollment.begin(user, ticketId);
     const qrCodeDataUrl = await toDataURL(otpauthUrl, { errorCorrectionLevel: 'M', margin: 2 });
     return { secret, otpauthUrl, qrCodeDataUrl };
   }
@@ -88,25 +78,26 @@ export class TwoFactorService {
     // A pending secret set up while tickets were off does not enroll once they are on.
     if (this.tickets.required && !user.totpPendingTicketId) throw new ForbiddenException(TICKET_REQUIRED);
     await this.chargeAttempt(principal, user, origin);
-    const opened = this.vault.open(sealed, user.id);
-    // No last step: a stored one belongs to the authenticator a 2FA reset
-    // removed. The new secret's codes were never used, and holding them to
-    // the old step would refuse a correct code for up to a minute after a reset.
-    const result = await this.totp.verify(opened.secret, code, null);
-    if (!result.valid) {
+    const checked = await this.enrollment.check(user.id, sealed, code);
+    if (!checked) {
       this.events.record('auth.totp.failed', origin, { userId: user.id, reason: 'enrollment' });
       throw new UnauthorizedException(INVALID_CODE);
     }
     await this.budget.spend(principal.jti, principal.exp);
-    await this.enroll(user, sealed, result.timeStep, principal.credentialVersion);
-    // Set up before an APP_SECRET rotation: re-sealed now, as a TOTP login
-    // would, or it would stop opening once APP_SECRET_PREVIOUS is removed.
-    if (opened.resealed) await this.users.resealTotpSecret(user.id, sealed, opened.resealed);
-    const recoveryCodes = await this.recoveryCodes.replace(user.id);
+    const ticket = this.tickets.required ? { spend: user.totpPendingTicketId as string } : ('void' as const);
+    const outcome = await this.enrollment.confirm(user.id, sealed, checked, principal.credentialVersion, ticket);
+    if (!outcome.enrolled) {
+      if (outcome.reason === 'ticket-voided') throw new ForbiddenException(TICKET_REQUIRED);
+      throw new UnauthorizedException(INVALID_CODE);
+    }
     this.events.record('auth.2fa.enrolled', origin, { userId: user.id });
-    return { ...(await this.completeLogin(user, principal, 'enrollment', origin)), recoveryCodes };
+    return {
+      ...(await this.completeLogin(user, principal, 'enrollment', origin)),
+      recoveryCodes: outcome.recoveryCodes,
+    };
   }
 
+  /** "Which factors does this user have, and does this proof satisfy one of them", asked of the factor core. */
   async verify(
     principal: PreAuthenticatedUser,
     dto: VerifyDto,
@@ -116,26 +107,20 @@ export class TwoFactorService {
       throw new BadRequestException('Send either code or recoveryCode, not both');
     }
     const user = await this.user(principal);
-    if (!user.totpEnabled) {
+    if (!this.factors.hasAny(user)) {
       throw new ConflictException('Two-factor authentication is not enabled: enroll with /auth/2fa/setup');
     }
     await this.chargeAttempt(principal, user, origin);
-    if (dto.recoveryCode !== undefined) {
-      const remaining = await this.recoveryCodes.consume(user.id, dto.recoveryCode);
-      if (remaining === null) {
-        this.events.record('auth.recovery_code.failed', origin, { userId: user.id });
-        throw new UnauthorizedException(INVALID_CODE);
-      }
-      await this.budget.spend(principal.jti, principal.exp);
-      this.events.record('auth.recovery_code.used', origin, { userId: user.id, remaining });
-      return {
-        ...(await this.completeLogin(user, principal, 'recovery-code', origin)),
-        recoveryCodesRemaining: remaining,
-      };
-    }
-    await this.checker.check(user, dto.code as string, principal.credentialVersion, origin);
+    const proof: FactorProof =
+      dto.recoveryCode !== undefined
+        ? { kind: 'recovery-code', recoveryCode: dto.recoveryCode }
+        : { kind: 'totp', code: dto.code as string };
+    const verified = await this.factors.verify(user, proof, { credentialVersion: principal.credentialVersion, origin });
     await this.budget.spend(principal.jti, principal.exp);
-    return this.completeLogin(user, principal, 'totp', origin);
+    const login = await this.completeLogin(user, principal, verified.kind, origin);
+    return verified.recoveryCodesRemaining === undefined
+      ? login
+      : { ...login, recoveryCodesRemaining: verified.recoveryCodesRemaining };
   }
 
   /**
@@ -161,36 +146,6 @@ export class TwoFactorService {
     await this.lockout.refundAttempt(this.subject(principal, user));
     await this.budget.refundCodeAttempt(principal.jti);
     return ticketId;
-  }
-
-  /**
-   * Spends the ticket the pending secret was set up with and enrolls the
-   * secret in one transaction: if the ticket was voided since the setup (a
-   * newer ticket, a reset), nothing is enrolled; if the credentials changed
-   * since the password step, nothing is enrolled and the ticket survives.
-   */
-  private async enroll(user: User, sealed: string, step: number, credentialVersion: number): Promise<void> {
-    let refusal: 'ticket' | 'stale' | undefined;
-    try {
-      await this.dataSource.transaction(async (manager) => {
-        if (this.tickets.required) {
-          if (!(await this.tickets.spend(manager, user.totpPendingTicketId as string, user.id))) {
-            refusal = 'ticket';
-            throw new EnrollmentRefused();
-          }
-        } else {
-          await this.tickets.voidAll(manager, user.id);
-        }
-        if (!(await this.users.enableTotp(user.id, sealed, step, credentialVersion, manager))) {
-          refusal = 'stale';
-          throw new EnrollmentRefused();
-        }
-      });
-    } catch (error) {
-      if (!(error instanceof EnrollmentRefused)) throw error;
-    }
-    if (refusal === 'ticket') throw new ForbiddenException(TICKET_REQUIRED);
-    if (refusal === 'stale') throw new UnauthorizedException(INVALID_CODE);
   }
 
   /**

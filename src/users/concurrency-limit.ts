@@ -2,7 +2,7 @@
  * At most `limit` tasks at once; the rest wait in arrival order. argon2 runs
  * on libuv's thread pool (4 threads by default): left unbounded, a login
  * flood occupies every core and the event loop stalls for everyone else
- * (measured: /health p99 1.4 ms idle, 290 ms during a flood on 2 cores).
+ * (figures: docs/performance.md, "Logins").
  */
 export class ConcurrencyLimit {
   private running = 0;

@@ -13,8 +13,8 @@ export class UsersService {
    * GET /auth/me reads this on every authenticated request. Written once, in
    * the engine's own placeholder syntax, and run as plain SQL: the query
    * builder behind findOneBy re-creates and re-escapes the same statement on
-   * every call (measured: the largest share of that route's time in
-   * `npm run bench`, 3.7k -> 5.2k req/s once replaced).
+   * every call, the largest share of that route's time (figures:
+   * docs/performance.md, "What the profiles changed").
    */
   private readonly profileSql: string;
 

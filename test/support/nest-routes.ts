@@ -2,11 +2,10 @@ import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
-import { IS_PRE_AUTH } from '../../src/auth/pre-auth.decorator';
-import { IS_PUBLIC } from '../../src/auth/public.decorator';
+import { ROUTE_ACCESS, type RouteAccess } from '../../src/access/route-access';
 import type { TestApp } from './test-app';
 
-export type RouteAuth = 'public' | 'pre-auth' | 'access-token';
+export type RouteAuth = RouteAccess;
 
 export interface ControllerRoute {
   method: string;
@@ -44,11 +43,8 @@ export function controllerRoutes(t: TestApp): ControllerRoute[] {
       if (methodPaths === undefined) continue;
       const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
       const targets: ControllerRoute['targets'] = [handler, controller];
-      const auth: RouteAuth = reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)
-        ? 'public'
-        : reflector.getAllAndOverride<boolean>(IS_PRE_AUTH, targets)
-          ? 'pre-auth'
-          : 'access-token';
+      const auth: RouteAuth =
+        reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, targets) ?? 'access-token';
       for (const controllerPath of controllerPaths) {
         for (const methodPath of ([] as string[]).concat(methodPaths)) {
           routes.push({ method, path: joinPath(controllerPath, methodPath), auth, targets, instance, wrapper });

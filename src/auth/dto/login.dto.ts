@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { USERNAME_PATTERN, USERNAME_RULE } from './register.dto';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { Password } from '../../users/password.decorator';
+import { USERNAME_PATTERN, USERNAME_RULE } from '../../users/username';
 
 export class LoginDto {
   @ApiProperty({ pattern: USERNAME_PATTERN.source, example: 'alice' })
@@ -8,11 +9,8 @@ export class LoginDto {
   @Matches(USERNAME_PATTERN, { message: USERNAME_RULE })
   username: string;
 
-  /** Bounded so nobody can make argon2 chew on megabytes; no other rule at login. */
-  @ApiProperty({ maxLength: 4096, format: 'password' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(4096)
+  /** No rule at login beyond the bound: a wrong password is just wrong. */
+  @Password()
   password: string;
 
   /** Any string up to the bound is accepted: an invalid token counts as none, it is never an error. */

@@ -1,8 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Matches, MaxLength } from 'class-validator';
-
-export const USERNAME_PATTERN = /^[A-Za-z0-9._@+-]{3,64}$/;
-export const USERNAME_RULE = 'username must be 3 to 64 characters of A-Z a-z 0-9 . _ @ + -';
+import { IsString, Matches } from 'class-validator';
+import { Password } from '../../users/password.decorator';
+import { USERNAME_PATTERN, USERNAME_RULE } from '../../users/username';
 
 export class RegisterDto {
   @ApiProperty({ pattern: USERNAME_PATTERN.source, example: 'alice' })
@@ -10,13 +9,6 @@ export class RegisterDto {
   @Matches(USERNAME_PATTERN, { message: USERNAME_RULE })
   username: string;
 
-  /** Length and guessability are judged by the password policy, with a helpful message. */
-  @ApiProperty({
-    maxLength: 4096,
-    format: 'password',
-    description: 'Judged by the password policy (length, guessability)',
-  })
-  @IsString()
-  @MaxLength(4096)
+  @Password({ policy: true })
   password: string;
 }

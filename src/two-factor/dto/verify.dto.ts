@@ -1,18 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Matches, ValidateIf } from 'class-validator';
+import { TotpCode } from '../../factors/totp-code.decorator';
 
 /** Either a TOTP code or a recovery code; the service refuses both at once. */
 export class VerifyDto {
-  /** ASCII digits only: other scripts' digits or spaces are a 400, not a guess. */
-  @ApiProperty({
-    required: false,
-    pattern: '^[0-9]{6}$',
-    example: '123456',
-    description: 'The current 6-digit code; send this or recoveryCode',
-  })
   @ValidateIf((dto: VerifyDto) => dto.recoveryCode === undefined || dto.code !== undefined)
-  @IsString()
-  @Matches(/^[0-9]{6}$/, { message: 'code must be exactly 6 digits' })
+  @TotpCode({ required: false, description: 'The current 6-digit code; send this or recoveryCode' })
   code?: string;
 
   @ApiProperty({

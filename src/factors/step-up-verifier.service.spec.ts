@@ -1,0 +1,71 @@
+import { UnauthorizedException } from '@nestjs/common';
+import { SecurityEvents } from '../audit/security-events.service';
+import { AccountLockoutService } from '../rate-limit/account-lockout.service';
+import { recorder, serviceUnderTest } from '../testing/service-module';
+import { PasswordHasher } from '../users/password-hasher';
+import type { User } from '../users/user.entity';
+import { SecondFactors } from './second-factors.service';
+import { StepUpVerifier } from './step-up-verifier.service';
+
+const user = { id: 'u1', username: 'alice', passwordHash: 'hash', credentialVersion: 7 } as User;
+const origin = { requestId: 'r1', clientAddress: '127.0.0.1', route: 'POST /auth/password' };
+
+describe('StepUpVerifier', () => {
+  async function verifier(options: { passwordOk?: boolean; factorOk?: boolean } = {}) {
+    const log: string[] = [];
+    const seen: { credentialVersion?: number } = {};
+    const service = await serviceUnderTest(StepUpVerifier, [
+      [
+        AccountLockoutService,
+        recorder<AccountLockoutService>('lockout', log, {
+          reserveAttempt: async () => undefined,
+          refundAttempt: async () => undefined,
+        }),
+      ],
+      [PasswordHasher, recorder<PasswordHasher>('password', log, { verify: async () => options.passwordOk ?? true })],
+      [
+        SecondFactors,
+        recorder<SecondFactors>('factor', log, {
+          verify: async (_user: User, _proof: unknown, context: { credentialVersion: number }) => {
+            seen.credentialVersion = context.credentialVersion;
+            if (options.factorOk === false) throw new UnauthorizedException('Invalid code');
+            return { kind: 'totp' };
+          },
+        }),
+      ],
+      [SecurityEvents, recorder<SecurityEvents>('events', log, { record: () => undefined })],
+    ]);
+    return { service, log, seen };
+  }
+
+  const withPassword = {
+    password: { value: 'pw', failureEvent: 'auth.password.change_failed' as const },
+    proof: { kind: 'totp' as const, code: '123456' },
+  };
+
+  it('reserves a lockout attempt, then checks the password, then the factor, then gives the attempt back', async () => {
+    const { service, log, seen } = await verifier();
+    await service.verify(user, withPassword, origin);
+    expect(log).toEqual(['lockout.reserveAttempt', 'password.verify', 'factor.verify', 'lockout.refundAttempt']);
+    // The factor is held to the credential version of the row just read.
+    expect(seen.credentialVersion).toBe(7);
+  });
+
+  it('a wrong password is recorded and refused before the factor is looked at (no TOTP step spent), attempt kept', async () => {
+    const { service, log } = await verifier({ passwordOk: false });
+    await expect(service.verify(user, withPassword, origin)).rejects.toThrow('Invalid password or code');
+    expect(log).toEqual(['lockout.reserveAttempt', 'password.verify', 'events.record']);
+  });
+
+  it('a wrong factor proof keeps the attempt counted', async () => {
+    const { service, log } = await verifier({ factorOk: false });
+    await expect(service.verify(user, withPassword, origin)).rejects.toThrow(UnauthorizedException);
+    expect(log).toEqual(['lockout.reserveAttempt', 'password.verify', 'factor.verify']);
+  });
+
+  it('without a password (recovery-code replacement) only the factor is checked', async () => {
+    const { service, log } = await verifier();
+    await service.verify(user, { proof: { kind: 'totp', code: '123456' } }, origin);
+    expect(log).toEqual(['lockout.reserveAttempt', 'factor.verify', 'lockout.refundAttempt']);
+  });
+});

@@ -1319,11 +1319,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /**
-             * @description Invalid code, or the credentials changed since the password step
-             *
-             *     Missing, invalid or expired pre-auth token (an access token is refused too)
-             */
+            /** @description Invalid code, or a pre-auth token older than a credential change (password, 2FA reset, logout-all) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1431,11 +1427,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /**
-             * @description Invalid code
-             *
-             *     Missing, invalid or expired pre-auth token (an access token is refused too)
-             */
+            /** @description Invalid code, or a spent, exhausted or stale pre-auth token */
             401: {
                 headers: {
                     [name: string]: unknown;

@@ -7,6 +7,7 @@ import { registerRequestLog } from './audit/request-log';
 import { AUDIT_LOGGER, SecurityEvents } from './audit/security-events.service';
 import { registerClientAddress } from './client-address/client-address';
 import { HttpErrorFilter } from './common/http-error.filter';
+import { HELMET_OPTIONS } from './common/security-headers';
 import type { AppConfig } from './config/app-config';
 import { registerIpAllowlistHook } from './ip-allowlist/ip-allowlist.hook';
 import { setupOpenApi } from './openapi/openapi.setup';
@@ -21,18 +22,9 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   registerClientAddress(fastify, config.network.trustedProxies);
   registerRequestLog(fastify, app.get<Logger>(AUDIT_LOGGER));
 
-  // Helmet tuned for a JSON API: nothing may be loaded, framed or sniffed.
+  // Helmet tuned for a JSON API (HELMET_OPTIONS).
   // Registered as an onRequest hook, so errors (404, 413, 429) get the headers too.
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-    },
-    hsts: { maxAge: 31_536_000, includeSubDomains: true, preload: false },
-    frameguard: { action: 'deny' },
-    referrerPolicy: { policy: 'no-referrer' },
-    crossOriginResourcePolicy: { policy: 'same-origin' },
-  });
+  await app.register(helmet, HELMET_OPTIONS);
 
   fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     reply.header('X-Request-Id', request.id);

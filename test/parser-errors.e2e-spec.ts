@@ -90,6 +90,17 @@ describe('requests the HTTP parser refuses', () => {
     expectHardened(parseRaw(raw), 400, /^Malformed HTTP request$/);
   });
 
+  it('no body after the headers when the refused request is a HEAD (the fuzz case: HEAD with Transfer-Encoding: gzip)', async () => {
+    const raw = await rawExchange(app.t, 'HEAD /health HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: gzip\r\n\r\n');
+    const [head, body] = raw.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(head).toContain("content-security-policy: default-src 'none';frame-ancestors 'none'");
+    expect(body).toBe('');
+    // Control: the same refusal for GET carries the error body.
+    const get = await rawExchange(app.t, 'GET /health HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: gzip\r\n\r\n');
+    expectHardened(parseRaw(get), 400, /^Malformed HTTP request$/);
+  });
+
   it('417 for an Expect other than 100-continue; 100-continue itself still works', async () => {
     const res = await app.client.get('/health', { headers: { expect: 'something-else' } });
     expectHardened(res, 417, /100-continue/);

@@ -28,11 +28,14 @@ export class ParserErrors {
           ? [408, 'The request was not received in time']
           : [400, 'Malformed HTTP request'];
     const { headers, json, reason } = this.response(statusCode, message);
+    // An answer to HEAD has no body (a client would read it as the next response); the
+    // request line is usually in the packet the parser failed on.
+    const head = (error as { rawPacket?: Buffer }).rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
     if (socket.writable) {
-      const head = Object.entries({ ...headers, connection: 'close' })
+      const lines = Object.entries({ ...headers, connection: 'close' })
         .map(([name, value]) => `${name}: ${value}\r\n`)
         .join('');
-      socket.write(`HTTP/1.1 ${statusCode} ${reason}\r\n${head}\r\n${json}`);
+      socket.write(`HTTP/1.1 ${statusCode} ${reason}\r\n${lines}\r\n${head ? '' : json}`);
     }
     socket.destroy(error);
   };

@@ -128,13 +128,13 @@ export async function toWire(op: FuzzOperation, spec: RequestSpec, ctx: FuzzCont
     const previous = headers[name];
     headers[name] = previous === undefined ? headerSafe(value) : ([] as string[]).concat(previous, headerSafe(value));
   }
-  const single = authorization.length === 1 && authorization[0].scheme === 'Bearer ' && authorization[0].token.kind === 'valid';
+  const [first] = authorization;
   return {
     method: spec.method,
     path: renderPath(op, spec),
     headers,
     body,
-    tokenKind: single && authorization[0].token.kind === 'valid' ? authorization[0].token.of : undefined,
+    tokenKind: authorization.length === 1 && first.scheme === 'Bearer ' && first.token.kind === 'valid' ? first.token.of : undefined,
     usedKnownValues,
   };
 }

@@ -95,22 +95,21 @@ export class TokenBank {
   }
 
   /**
-   * What a response says about the tokens the request used. A refusal on a
-   * route of the token's own kind, or any success that may have changed
-   * state (logout, a spent code), makes the token stale; so does a body
-   * carrying the user's credentials (a lockout count, a password change).
+   * What a response says about the tokens the request used. Any success
+   * that may have changed state (logout, a spent code or refresh token, a
+   * new password) or a 429 (a lockout) makes them stale; so does a 401 to an
+   * access token on its own kind of route (expired, revoked). A pre-auth
+   * token is renewed after three uses instead: a wrong code answers 401
+   * without ending it, five end it.
    */
   observe(used: { kind: TokenKind | undefined; auth: OperationAuth; method: string; usedKnownValues: boolean }, status: number): void {
-    const ofKind = (kind: TokenKind) => (kind === 'access' ? used.auth === 'access-token' : used.auth === 'pre-auth');
-    const refused = status === 401 || status === 403 || status === 429;
-    const changed = status < 300 && used.method !== 'GET';
-    if (used.kind && ofKind(used.kind) && (refused || changed)) this.markStale(used.kind);
-    if (used.kind === 'pre-auth' && this.preAuth && ofKind('pre-auth')) {
-      // Five wrong codes end a pre-auth token: renew before that.
+    const changed = (status < 300 && used.method !== 'GET') || status === 429;
+    if (used.kind === 'access' && used.auth === 'access-token' && (changed || status === 401)) this.markStale('access');
+    if (used.kind === 'pre-auth' && used.auth === 'pre-auth' && this.preAuth) {
       this.preAuth.uses += 1;
-      if (this.preAuth.uses >= 3) this.markStale('pre-auth');
+      if (changed || this.preAuth.uses >= 3) this.markStale('pre-auth');
     }
-    if (used.usedKnownValues && (refused || changed)) this.markStale('access');
+    if (used.usedKnownValues && changed) this.markStale('access');
   }
 
   private markStale(kind: TokenKind): void {

@@ -90,6 +90,15 @@ describe('requests the HTTP parser refuses', () => {
     expectHardened(parseRaw(raw), 400, /^Malformed HTTP request$/);
   });
 
+  it('the answer survives a client that keeps sending (Expect: 100-continue, then an invalid Transfer-Encoding)', async () => {
+    // The server sends 100 Continue, the parser then refuses the framing, and the client
+    // sends on: a destroyed socket answered that with a TCP reset (ECONNRESET, no answer).
+    for (let i = 0; i < 5; i += 1) {
+      const res = await app.client.get('/health', { exactHeaders: true, headers: { expect: '100-continue', 'transfer-encoding': 'gzip' } });
+      expectHardened(res, 400, /^Malformed HTTP request$/);
+    }
+  });
+
   it('no body after the headers when the refused request is a HEAD (the fuzz case: HEAD with Transfer-Encoding: gzip)', async () => {
     const raw = await rawExchange(app.t, 'HEAD /health HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: gzip\r\n\r\n');
     const [head, body] = raw.split('\r\n\r\n');

@@ -14,13 +14,30 @@ import { helmetHeaders } from './security-headers';
  * found both. No hook runs for them, so no log line carries the request id:
  * it is there for the error shape, and a flood of these does not flood the log.
  */
+/** How long a refused connection is kept to drain what the client still sends. */
+const LINGER_MS = 2_000;
+
 export class ParserErrors {
   private readonly security = helmetHeaders();
 
-  /** For FastifyAdapter's clientErrorHandler. */
+  private readonly answered = new WeakSet<Socket>();
+
+  /**
+   * For FastifyAdapter's clientErrorHandler. The answer ends the connection
+   * gracefully (as Node's documentation does) rather than destroying it: a
+   * socket destroyed with unread bytes sends a TCP reset, and the client loses
+   * the answer (seen with `Expect: 100-continue`, where the client sends its
+   * body after the server's 100). What still arrives is read and dropped for
+   * LINGER_MS, then the socket is destroyed whatever the client does.
+   */
   readonly onClientError = (error: NodeJS.ErrnoException, socket: Socket): void => {
-    // A reset connection has no one to answer.
-    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    // A reset connection has no one to answer; an answered one is only lingering.
+    if (error.code === 'ECONNRESET' || socket.destroyed || this.answered.has(socket)) return;
+    if (!socket.writable) {
+      socket.destroy(error);
+      return;
+    }
+    this.answered.add(socket);
     const [statusCode, message] =
       error.code === 'HPE_HEADER_OVERFLOW'
         ? [431, 'Request headers are too large (limit 16 KiB)']
@@ -31,13 +48,11 @@ export class ParserErrors {
     // An answer to HEAD has no body (a client would read it as the next response); the
     // request line is usually in the packet the parser failed on.
     const head = (error as { rawPacket?: Buffer }).rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
-    if (socket.writable) {
-      const lines = Object.entries({ ...headers, connection: 'close' })
-        .map(([name, value]) => `${name}: ${value}\r\n`)
-        .join('');
-      socket.write(`HTTP/1.1 ${statusCode} ${reason}\r\n${lines}\r\n${head ? '' : json}`);
-    }
-    socket.destroy(error);
+    const lines = Object.entries({ ...headers, connection: 'close' })
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
+    socket.end(`HTTP/1.1 ${statusCode} ${reason}\r\n${lines}\r\n${head ? '' : json}`);
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
   };
 
   /** Node answers an unknown Expect with a bare 417 unless the server has a checkExpectation listener. */

@@ -75,6 +75,12 @@ export class HttpsClient {
           agent: false,
         },
         (res) => {
+          // A HEAD answer ends with its headers: anything after them (a server's mistake) is not waited for.
+          if (method === 'HEAD') {
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: undefined as T, text: '' });
+            res.resume();
+            return;
+          }
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
           res.on('end', () => {

@@ -164,7 +164,7 @@ export function violations(op: FuzzOperation, wire: WireRequest, res: Response):
   }
   if (res.headers['x-powered-by'] !== undefined) found.push('header x-powered-by present');
   // Only a public document may be cached (the JWKS says so on purpose); anything else, errors included, never.
-  const cacheable = res.status === 200 && wire.method === 'GET' && op.auth === 'public';
+  const cacheable = res.status === 200 && (wire.method === 'GET' || wire.method === 'HEAD') && op.auth === 'public';
   if (res.headers['cache-control'] !== 'no-store' && !(cacheable && /^public, max-age=\d+$/.test(String(res.headers['cache-control'])))) {
     found.push(`header cache-control: ${JSON.stringify(res.headers['cache-control'])}, want no-store`);
   }

@@ -7,6 +7,7 @@ import type { KeyCallback } from '../tokens/key-callback';
 import { readJwtHeader } from '../tokens/jwt-header';
 import { PreAuthBudgetService } from '../tokens/pre-auth-budget.service';
 import {
+  isIssuedId,
   PREAUTH_TOKEN_TYP,
   preAuthAudience,
   type PreAuthenticatedUser,
@@ -38,9 +39,7 @@ export class PreAuthTokenStrategy extends PassportStrategy(Strategy, 'pre-auth-t
   }
 
   async validate(claims: Partial<PreAuthTokenClaims>): Promise<PreAuthenticatedUser | false> {
-    if (typeof claims.exp !== 'number' || typeof claims.sub !== 'string' || typeof claims.jti !== 'string') {
-      return false;
-    }
+    if (typeof claims.exp !== 'number' || !isIssuedId(claims.sub) || !isIssuedId(claims.jti)) return false;
     if (await this.budget.isSpent(claims.jti)) return false;
     return { id: claims.sub, jti: claims.jti, exp: claims.exp };
   }

@@ -4,7 +4,7 @@ import { defaultEnvironment } from '../src/config/env.source';
 import { enrolledUser } from './support/flows';
 import { describeWire, send, toWire, violations, type FuzzContext } from './support/fuzz/fuzz-request';
 import { fuzzOperations, type FuzzOperation, type OpenApiDocument } from './support/fuzz/openapi-operations';
-import { BODY_LIMIT, requestArb } from './support/fuzz/request-arbitraries';
+import { BODY_LIMIT, requestArb, type RequestSpec } from './support/fuzz/request-arbitraries';
 import { signingKeysOf, TokenBank } from './support/fuzz/token-bank';
 import type { HttpsClient } from './support/https-client';
 import { useTestApp, type LiveTestApp } from './support/test-app';
@@ -22,7 +22,7 @@ import { useTestApp, type LiveTestApp } from './support/test-app';
  * `npm run fuzz -- --runs N [--seed S]` runs longer (FUZZ_RUNS, FUZZ_SEED).
  */
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_201);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 800);
 const LIMITED_RUNS = 120;
 /** Per run: one request, sometimes a full login of the token bank, and shrinking after a failure. */
 const timeoutFor = (runs: number) => 120_000 + runs * 500;
@@ -48,7 +48,7 @@ async function loadOperations(client: HttpsClient): Promise<FuzzOperation[]> {
  * throws with the request as sent, which fast-check reports with the seed
  * and the (shrunk) counterexample.
  */
-async function exercise(client: HttpsClient, ctx: FuzzContext, tally: Tally, op: FuzzOperation, spec: Parameters<typeof toWire>[1]) {
+async function exercise(client: HttpsClient, ctx: FuzzContext, tally: Tally, op: FuzzOperation, spec: RequestSpec) {
   const before = prototypeKeys();
   const wire = await toWire(op, spec, ctx);
   let res;
@@ -152,6 +152,18 @@ describe('contract fuzz under the real rate limits and an IP allowlist', () => {
         ),
         { seed: SEED, numRuns: LIMITED_RUNS },
       );
+      // Whatever the seed, the limiter is met: a burst of one well-formed login, each answer judged as above.
+      const login = operations.find((op) => op.method === 'POST' && op.path === '/auth/login')!;
+      const burst: RequestSpec = {
+        operation: 'POST /auth/login',
+        method: 'POST',
+        path: { kind: 'as-documented' },
+        params: [],
+        body: '{"username":"nobody","password":"not the password"}',
+        invalidUtf8: false,
+        headers: { contentType: 'application/json', contentLength: 'exact', authorization: [], extra: [] },
+      };
+      for (let i = 0; i <= Number(defaults.RATE_LIMIT_LOGIN!.split('/')[0]); i += 1) await exercise(live.client.as(addresses[0]), ctx, tally, login, burst);
       // The limits and the allowlist were really met.
       expect(tally.byStatus['429']).toBeGreaterThan(0);
       expect(tally.byStatus['403']).toBeGreaterThan(0);

@@ -67,15 +67,27 @@ const HOSTILE_KEYS = [
 
 const RAW_NUMBERS = ['1e400', '-1e400', '-0', '0.1e-400', '123456789012345678901234567890', '9007199254740993', '-1', '0'];
 
+const controlChar = fc.integer({ min: 0, max: 0x1f }).map((code) => String.fromCharCode(code));
+
 const hostileString: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom(...HOSTILE_STRINGS),
-  fc.string({ unit: 'grapheme', maxLength: 40 }),
-  fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.string({ unit: 'binary-ascii', maxLength: 40 }),
+  { weight: 2, arbitrary: fc.constantFrom(...HOSTILE_STRINGS) },
+  // NUL and other control characters, alone or inside text: what databases and C libraries choke on.
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(fc.string({ maxLength: 8 }), fc.string({ unit: controlChar, minLength: 1, maxLength: 3 }), fc.string({ maxLength: 8 }))
+      .map((parts) => parts.join('')),
+  },
+  { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }) },
+  { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
+  { weight: 1, arbitrary: fc.string({ unit: 'binary-ascii', maxLength: 40 }) },
   // Lengths where characters and bytes disagree.
-  fc
-    .tuple(fc.constantFrom('a', '\u00e9', '😀', '\u0000', '\ud800'), fc.integer({ min: 1, max: 300 }))
-    .map(([ch, n]) => ch.repeat(n)),
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom('a', '\u00e9', '😀', '\u0000', '\ud800'), fc.integer({ min: 1, max: 300 }))
+      .map(([ch, n]) => ch.repeat(n)),
+  },
 );
 
 const scalarJson: fc.Arbitrary<string> = fc.oneof(
@@ -226,10 +238,16 @@ export interface AuthorizationSpec {
 }
 
 const tokenKind = fc.constantFrom<TokenKind>('access', 'pre-auth');
-const CLAIM_NAMES = ['sub', 'exp', 'iat', 'nbf', 'jti', 'sid', 'amr', 'aud', 'iss', '__proto__', 'constructor'];
-const HEADER_NAMES = ['alg', 'typ', 'kid', 'crit', 'jku', 'x5u', 'jwk', 'b64', '__proto__'];
-const overrides = (names: string[]) =>
-  fc.array(fc.tuple(fc.constantFrom(...names), fc.option(anyJson, { nil: null, freq: 4 })), { minLength: 1, maxLength: 3 });
+/** The ids come first: they are what the server looks up. */
+const CLAIM_NAMES = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom('sub', 'sid', 'jti') },
+  { weight: 1, arbitrary: fc.constantFrom('exp', 'iat', 'nbf', 'amr', 'aud', 'iss', '__proto__', 'constructor') },
+);
+const HEADER_NAMES = fc.constantFrom('alg', 'typ', 'kid', 'crit', 'jku', 'x5u', 'jwk', 'b64', '__proto__');
+/** Mostly strings: ids and names are strings, and a string is what reaches a query. */
+const claimValue = fc.oneof({ weight: 3, arbitrary: hostileString.map((s) => JSON.stringify(s)) }, { weight: 1, arbitrary: anyJson });
+const overrides = (names: fc.Arbitrary<string>) =>
+  fc.array(fc.tuple(names, fc.option(claimValue, { nil: null, freq: 4 })), { minLength: 1, maxLength: 2 });
 
 const garbageToken: fc.Arbitrary<string> = fc.oneof(
   headerValue(200),
@@ -271,7 +289,7 @@ export const tokenSpec: fc.Arbitrary<TokenSpec> = fc.oneof(
       .map((r): TokenSpec => ({ kind: 'alg-none', ...r })),
   },
   {
-    weight: 3,
+    weight: 4,
     arbitrary: fc
       .record({
         of: tokenKind,

@@ -3,8 +3,9 @@
 // (test/contract-fuzz.e2e-spec.ts) for N generated requests instead of the
 // few hundred `npm test` runs. Without --seed the seed is new each time and
 // printed first; a failure prints it again with fast-check's path and the
-// shrunk counterexample, and `--seed S` replays the same sequence.
-// Extra arguments go to Jest (e.g. the distributed backends through the environment).
+// shrunk counterexample, and `--seed S` replays the same sequence. With
+// DATABASE_URL_TEST and REDIS_URL_TEST set (and TEST_DATABASE_PREFIX), the
+// fuzzed app runs on PostgreSQL and Redis, as in `npm run test:distributed`.
 const { spawnSync } = require('node:child_process');
 const { randomInt } = require('node:crypto');
 const { existsSync, mkdtempSync, readFileSync, rmSync } = require('node:fs');

@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import { ValidationPipe } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -8,7 +7,7 @@ import { AUDIT_LOGGER, SecurityEvents } from './audit/security-events.service';
 import { registerClientAddress } from './client-address/client-address';
 import { BodyDepthPipe } from './common/body-depth.pipe';
 import { HttpErrorFilter } from './common/http-error.filter';
-import { HELMET_OPTIONS } from './common/security-headers';
+import { computeSecurityHeaders } from './common/security-headers';
 import type { AppConfig } from './config/app-config';
 import { registerIpAllowlistHook } from './ip-allowlist/ip-allowlist.hook';
 import { setupOpenApi } from './openapi/openapi.setup';
@@ -23,14 +22,16 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   registerClientAddress(fastify, config.network.trustedProxies);
   registerRequestLog(fastify, app.get<Logger>(AUDIT_LOGGER));
 
-  // Helmet tuned for a JSON API (HELMET_OPTIONS).
-  // Registered as an onRequest hook, so errors (404, 413, 429) get the headers too.
-  await app.register(helmet, HELMET_OPTIONS);
-
-  fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+  // Helmet's headers, computed once (see security-headers.ts), set in one call
+  // from an onRequest hook, so errors (404, 413, 429) get them too. A
+  // callback hook, not an async one: no promise per request.
+  const securityHeaders = computeSecurityHeaders();
+  fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    reply.headers(securityHeaders);
     reply.header('X-Request-Id', request.id);
     // Responses carry tokens, secrets and personal data: no cache may keep them.
     reply.header('Cache-Control', 'no-store');
+    done();
   });
 
   // After the headers above, so a refusal carries them too.

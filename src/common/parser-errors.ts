@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ErrorBody } from './error-response';
-import { helmetHeaders } from './security-headers';
+import { computeSecurityHeaders } from './security-headers';
 
 /**
  * Answers for the requests Node's HTTP server refuses before Fastify sees
@@ -18,7 +18,7 @@ import { helmetHeaders } from './security-headers';
 const LINGER_MS = 2_000;
 
 export class ParserErrors {
-  private readonly security = helmetHeaders();
+  private readonly security = computeSecurityHeaders();
 
   private readonly answered = new WeakSet<Socket>();
 

@@ -1,8 +1,8 @@
-import helmet, { type HelmetOptions } from 'helmet';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import helmet, { type HelmetOptions } from 'helmet';
 
 /** Helmet tuned for a JSON API: nothing may be loaded, framed or sniffed. */
-export const HELMET_OPTIONS: HelmetOptions = {
+export const HELMET_OPTIONS: Readonly<HelmetOptions> = {
   contentSecurityPolicy: {
     useDefaults: false,
     directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
@@ -14,19 +14,32 @@ export const HELMET_OPTIONS: HelmetOptions = {
 };
 
 /**
- * The headers helmet sets with HELMET_OPTIONS, captured once from helmet
- * itself on a stub response (the same helmet @fastify/helmet calls per
- * request), for the responses that never reach a Fastify hook.
+ * The headers helmet sets with these options, computed once at startup by
+ * running helmet's own middleware against a stub response. With fixed
+ * options (no per-request nonce) helmet reads nothing from the request, so
+ * every response gets the same set; computing it per request (what
+ * @fastify/helmet does: it calls helmet(options) on every request, rebuilding
+ * each middleware and re-parsing the CSP) cost a measurable share of every
+ * request (docs/performance.md). helmet stays the source of truth: a spec
+ * compares this set with a real response helmet decorated.
  */
-export function helmetHeaders(): Record<string, string> {
+export function computeSecurityHeaders(options: HelmetOptions = HELMET_OPTIONS): Record<string, string> {
   const headers: Record<string, string> = {};
-  const stub = {
-    setHeader: (name: string, value: unknown) => (headers[name.toLowerCase()] = String(value)),
-    removeHeader: () => undefined,
-    getHeader: () => undefined,
+  const response = {
+    setHeader(name: string, value: unknown) {
+      headers[name.toLowerCase()] = String(value);
+      return response;
+    },
+    removeHeader(name: string) {
+      delete headers[name.toLowerCase()];
+    },
   };
-  helmet(HELMET_OPTIONS)({} as IncomingMessage, stub as unknown as ServerResponse, (error?: unknown) => {
+  let completed = false;
+  helmet(options)({} as IncomingMessage, response as unknown as ServerResponse, (error?: unknown) => {
     if (error) throw error;
+    completed = true;
   });
+  // helmet's middleware is synchronous; if that ever changes, fail at startup rather than send no headers.
+  if (!completed) throw new Error('helmet did not complete synchronously: security headers cannot be precomputed');
   return headers;
 }

@@ -22,7 +22,7 @@ import { useTestApp, type LiveTestApp } from './support/test-app';
  * `npm run fuzz -- --runs N [--seed S]` runs longer (FUZZ_RUNS, FUZZ_SEED).
  */
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_201);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 800);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 500);
 const LIMITED_RUNS = 120;
 /** Per run: one request, sometimes a full login of the token bank, and shrinking after a failure. */
 const timeoutFor = (runs: number) => 120_000 + runs * 500;

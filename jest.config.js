@@ -18,13 +18,14 @@ const common = {
   testEnvironment: 'node',
 };
 module.exports = {
+  // e2e tests run over real HTTPS with argon2 on 2 cores (unit tests are
+  // far below it): a busy machine must not turn a slow test into a failure.
+  testTimeout: 30_000,
   projects: [
     { ...common, displayName: 'unit', rootDir: 'src', testRegex: '.*\\.spec\\.ts$' },
     {
       ...common,
       displayName: 'e2e',
-      // Over real HTTPS with argon2 on 2 cores: a busy machine must not turn a slow test into a failure.
-      testTimeout: 30_000,
       rootDir: 'test',
       testRegex: '.*\\.e2e-spec\\.ts$',
       globalSetup: '<rootDir>/support/drop-test-databases.ts',

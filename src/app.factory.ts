@@ -7,6 +7,7 @@ import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { createRootLogger, forgetPreviousPinoRoot } from './audit/logging';
 import { restrictNewFilesToOwner } from './common/owner-only-files';
+import { ParserErrors } from './common/parser-errors';
 import type { AppConfig } from './config/app-config';
 import { loadConfig } from './config/load-config';
 import { resolveRuntimeSecrets } from './config/runtime-secrets';
@@ -42,6 +43,7 @@ export async function createApp(
   const log = (message: string) => bootstrapLog.info(message);
   const secrets = await resolveRuntimeSecrets(config, log);
   const https = await loadServerTls(config, log);
+  const parserErrors = new ParserErrors();
   const adapter = new FastifyAdapter({
     https,
     bodyLimit: config.http.bodyLimitBytes,
@@ -55,6 +57,8 @@ export async function createApp(
     // starts are served to the end, not answered by Fastify's own 503 (which
     // would bypass the error shape and the security headers).
     return503OnClosing: false,
+    // Requests the HTTP parser refuses still get the error shape and the security headers.
+    clientErrorHandler: parserErrors.onClientError,
   });
   forgetPreviousPinoRoot();
   const app = await NestFactory.create<NestFastifyApplication>(
@@ -71,6 +75,7 @@ export async function createApp(
     },
   );
   app.useLogger(app.get(Logger));
+  parserErrors.listenForExpectations(app.getHttpServer());
   await configureApp(app, config);
   return { app, config };
 }

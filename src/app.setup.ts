@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { registerRequestLog } from './audit/request-log';
 import { AUDIT_LOGGER, SecurityEvents } from './audit/security-events.service';
 import { registerClientAddress } from './client-address/client-address';
+import { BodyDepthPipe } from './common/body-depth.pipe';
 import { HttpErrorFilter } from './common/http-error.filter';
 import { computeSecurityHeaders } from './common/security-headers';
 import type { AppConfig } from './config/app-config';
@@ -45,6 +46,8 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   registerJsonParser(app);
 
   app.useGlobalPipes(
+    // Before validation: class-transformer recurses into nested arrays.
+    new BodyDepthPipe(),
     new ValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,

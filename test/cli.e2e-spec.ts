@@ -355,6 +355,20 @@ describe('admin CLI (npm run cli)', () => {
     expect(readFileSync(join(certsDir, 'dev-ca.crt'), 'utf8')).not.toBe(ca);
   }, 60_000);
 
+  it('certs:dev reads CERTS_DIR through the typed configuration: a configuration the API refuses writes nothing', async () => {
+    const certsDir = join(dataDir, 'refused-certs');
+    const res = await cli(dataDir, ['certs:dev'], { env: { CERTS_DIR: certsDir, PORT: 'eighty' } });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/^Invalid configuration:\n {2}- PORT: /);
+    expect(existsSync(certsDir)).toBe(false);
+  }, 30_000);
+
+  it('npm run certs is certs:dev (one command, so it honours CERTS_DIR too)', () => {
+    const scripts = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts as Record<string, string>;
+    expect(scripts.certs).toBe('npm run build && node dist/cli/main.js certs:dev');
+    expect(scripts.cli).toBe('node dist/cli/main.js');
+  });
+
   it('unknown command: usage on stderr, exit 1', async () => {
     const res = await cli(dataDir, ['user:frobnicate']);
     expect(res.code).toBe(1);

@@ -14,13 +14,13 @@ import {
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../src/app.factory';
 import { ConfigError } from '../src/config/config.error';
 import { defaultEnvironment } from '../src/config/env.source';
 import { devCertificatePaths, ensureDevCertificates } from '../src/tls/dev-certificates';
 import { expectError } from './support/expect-error';
 import { enrolledUser, login, STRONG_PASSWORD, uniqueUsername } from './support/flows';
 import { HttpsClient, type Response } from './support/https-client';
+import { startupEnvironment, startupError } from './support/startup';
 import {
   RELAXED_LIMITS,
   removeDataDir,
@@ -54,17 +54,6 @@ async function productionKeyFiles(dir: string): Promise<Record<string, string>> 
 }
 
 /** What createApp rejects with; an app it builds instead is closed, and the test fails. */
-async function startupError(env: Record<string, string | undefined>): Promise<Error> {
-  let started: Awaited<ReturnType<typeof createApp>>;
-  try {
-    started = await createApp(env);
-  } catch (error) {
-    return error as Error;
-  }
-  await started.app.close();
-  throw new Error('createApp resolved: the configuration was accepted');
-}
-
 describe('restart', () => {
   const overrides = { ...RELAXED_LIMITS };
   let dataDir: string;
@@ -294,15 +283,7 @@ describe('production configuration', () => {
 });
 
 describe('malformed settings stop startup, naming the variable', () => {
-  const base = () => ({
-    ...(defaultEnvironment(REPO) as Record<string, string>),
-    NODE_ENV: 'test',
-    PORT: '0',
-    DATABASE_URL: 'sqlite::memory:',
-    DEV_SECRETS_DIR: join(tmpdir(), 'nest-2fa-api-never-created'),
-    CERTS_DIR: TEST_CERTS_DIR,
-    LOG_LEVEL: 'fatal',
-  });
+  const base = startupEnvironment;
 
   it.each([
     ['IP_ALLOWLIST', '10.0.0.0/8,not-an-ip', /IP_ALLOWLIST: "not-an-ip" is not a valid IP address or CIDR range/],

@@ -3,27 +3,16 @@ import { chmodSync, copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createApp } from '../src/app.factory';
 import { ConfigError } from '../src/config/config.error';
 import { defaultEnvironment } from '../src/config/env.source';
 import { devCertificatePaths, ensureDevCertificates } from '../src/tls/dev-certificates';
 import { HttpsClient } from './support/https-client';
+import { startupEnvironment, startupError } from './support/startup';
 import { RELAXED_LIMITS, removeDataDir, startTestApp, TEST_CERTS_DIR } from './support/test-app';
 
 const REPO = join(__dirname, '..');
 
 /** What createApp rejects with; an app it builds instead is closed, and the test fails. */
-async function startupError(env: Record<string, string | undefined>): Promise<Error> {
-  let started: Awaited<ReturnType<typeof createApp>>;
-  try {
-    started = await createApp(env);
-  } catch (error) {
-    return error as Error;
-  }
-  await started.app.close();
-  throw new Error('createApp resolved: the configuration was accepted');
-}
-
 function captureLog(): { stream: Writable; lines: () => Record<string, any>[] } {
   const raw: string[] = [];
   const stream = new Writable({
@@ -79,15 +68,7 @@ describe('NODE_ENV unset: development, said in the first log line', () => {
 });
 
 describe('hard limits stop startup, naming the variable and the limit', () => {
-  const base = () => ({
-    ...(defaultEnvironment(REPO) as Record<string, string>),
-    NODE_ENV: 'test',
-    PORT: '0',
-    DATABASE_URL: 'sqlite::memory:',
-    DEV_SECRETS_DIR: join(tmpdir(), 'nest-2fa-api-never-created'),
-    CERTS_DIR: TEST_CERTS_DIR,
-    LOG_LEVEL: 'fatal',
-  });
+  const base = startupEnvironment;
 
   it.each([
     ['TRUSTED_PROXIES', '0.0.0.0/0', /TRUSTED_PROXIES: must not contain 0\.0\.0\.0\/0 or ::\/0/],

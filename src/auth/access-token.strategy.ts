@@ -7,7 +7,7 @@ import { AppConfigService } from '../config/app-config.service';
 import { readJwtHeader } from '../tokens/jwt-header';
 import type { KeyCallback } from '../tokens/key-callback';
 import { KeyRing } from '../tokens/key-ring';
-import { ACCESS_TOKEN_TYP, type AccessTokenClaims } from '../tokens/token-types';
+import { ACCESS_TOKEN_TYP, isIssuedId, type AccessTokenClaims } from '../tokens/token-types';
 import { VerifiedTokenCache } from './verified-token-cache';
 
 /** Tokens travel only in the Authorization header, never in a query string or a cookie. */
@@ -46,10 +46,8 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-toke
 
   async validate(request: unknown, claims: Partial<AccessTokenClaims>): Promise<AuthenticatedUser | false> {
     // jsonwebtoken accepts a token without exp; an access token must expire.
-    if (typeof claims.exp !== 'number' || typeof claims.sub !== 'string' || typeof claims.jti !== 'string') {
-      return false;
-    }
-    if (typeof claims.sid !== 'string' || !Array.isArray(claims.amr) || !claims.amr.includes('otp')) return false;
+    if (typeof claims.exp !== 'number' || !isIssuedId(claims.sub) || !isIssuedId(claims.jti)) return false;
+    if (!isIssuedId(claims.sid) || !Array.isArray(claims.amr) || !claims.amr.includes('otp')) return false;
     // Logout and theft detection must bite before exp: a lookup in the
     // short-lived revocation list, not a database read per request.
     if (await this.revocations.isRevoked(claims.sid)) return false;

@@ -44,7 +44,11 @@ export async function readOrCreateDevSecret(
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const winner = await readDevSecret(path);
-      if (winner === undefined) throw new ConfigError([`${path}: vanished while being created; start again`]);
+      if (winner === undefined) {
+        throw new ConfigError([
+          { variable: 'DEV_SECRETS_DIR', message: `${path}: vanished while being created; start again` },
+        ]);
+      }
       return winner;
     }
   } finally {
@@ -71,8 +75,12 @@ async function readDevSecret(path: string): Promise<string | undefined> {
     const mode = (await handle.stat()).mode & 0o777;
     if (mode & 0o077) {
       throw new ConfigError([
-        `${path}: this dev secret is accessible by group or others (mode ${mode.toString(8).padStart(4, '0')}); ` +
-          `run chmod 600 ${path}`,
+        {
+          variable: 'DEV_SECRETS_DIR',
+          message:
+            `${path}: this dev secret is accessible by group or others (mode ${mode.toString(8).padStart(4, '0')}); ` +
+            `run chmod 600 ${path}`,
+        },
       ]);
     }
     return (await handle.readFile('utf8')).trim();

@@ -22,15 +22,17 @@ const production = (): Source => ({
   IP_ALLOWLIST: '10.0.0.0/8',
 });
 
-function configError(source: Source): string {
+function thrown(source: Source): ConfigError {
   try {
     loadConfig(source);
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
+    return error as ConfigError;
   }
   throw new Error('loadConfig accepted the configuration');
 }
+
+const configError = (source: Source): string => thrown(source).message;
 
 /** 64 hex characters, deterministic and as random-looking as `openssl rand -hex 32`. */
 const hexSecret = (seed: number) => createHash('sha256').update(`hex-secret-${seed}`).digest('hex');
@@ -259,6 +261,26 @@ describe('loadConfig', () => {
         '  - TLS_CERT_FILE: required in production',
         '  - TLS_KEY_FILE: required in production',
         '  - IP_ALLOWLIST: required in production (allow everyone with 0.0.0.0/0,::/0)',
+      ]);
+    });
+
+    it('lists the same problems as data, each with its variable (what doctor reports)', () => {
+      const { problems } = thrown({ ...DEFAULTS, NODE_ENV: 'production', TRUSTED_PROXIES: 'nonsense' });
+      expect(problems.map((p) => p.variable)).toEqual([
+        'TRUSTED_PROXIES',
+        'APP_SECRET',
+        'JWT_PRIVATE_KEY_FILE',
+        'TLS_CERT_FILE',
+        'TLS_KEY_FILE',
+        'IP_ALLOWLIST',
+      ]);
+      expect(problems[0].message).toBe('"nonsense" is not a valid IP address or CIDR range');
+      expect(thrown({ ...DEFAULTS, PORT: 'abc', TOTP_WINDOW: '3' }).problems).toEqual([
+        { variable: 'PORT', message: expect.any(String) },
+        { variable: 'TOTP_WINDOW', message: expect.stringMatching(/^must be at most 2/) },
+      ]);
+      expect(thrown({ ...DEFAULTS, TLS_CERT_FILE: '/etc/tls/server.crt' }).problems).toEqual([
+        { variable: 'TLS_CERT_FILE, TLS_KEY_FILE', message: 'set both or neither' },
       ]);
     });
 

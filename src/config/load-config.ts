@@ -1,6 +1,6 @@
 import { IpRangeList } from '../client-address/ip-range-list';
 import type { AppConfig } from './app-config';
-import { ConfigError } from './config.error';
+import { ConfigError, type ConfigProblem } from './config.error';
 import { envSchema } from './env.schema';
 import { secretWeakness } from './secret-strength';
 
@@ -29,10 +29,13 @@ export function defaultHost(isProduction: boolean): string {
 export function loadConfig(source: Source): AppConfig {
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({ variable: issue.path.join('.'), message: issue.message })),
+    );
   }
   const env = parsed.data;
-  const problems: string[] = [];
+  const problems: ConfigProblem[] = [];
+  const refuse = (variable: string, message: string) => problems.push({ variable, message });
   const nodeEnv = env.NODE_ENV ?? 'development';
   const isProduction = nodeEnv === 'production';
 
@@ -40,7 +43,8 @@ export function loadConfig(source: Source): AppConfig {
     try {
       return IpRangeList.parse(value, name);
     } catch (error) {
-      problems.push((error as Error).message);
+      // IpRangeList names the variable at the start of its message.
+      refuse(name, (error as Error).message.replace(`${name}: `, ''));
       return IpRangeList.parse('', name);
     }
   };
@@ -49,51 +53,52 @@ export function loadConfig(source: Source): AppConfig {
   // Trusting every peer as a proxy lets any client write its own address.
   const everyone = trustedProxies.entries().filter((entry) => entry.endsWith('/0'));
   if (everyone.length > 0) {
-    problems.push(
-      `TRUSTED_PROXIES: must not contain 0.0.0.0/0 or ::/0 (found ${everyone.join(', ')}): any client could forge ` +
+    refuse(
+      'TRUSTED_PROXIES',
+      `must not contain 0.0.0.0/0 or ::/0 (found ${everyone.join(', ')}): any client could forge ` +
         'X-Forwarded-For and escape the allowlist and rate limits; list only your reverse proxies',
     );
   }
   const allowlist = ranges(env.IP_ALLOWLIST ?? (isProduction ? '' : DEV_ALLOWLIST), 'IP_ALLOWLIST');
 
   if (env.JWT_ALGORITHM === 'HS256') {
-    if (!env.JWT_SECRET) problems.push('JWT_SECRET: required when JWT_ALGORITHM=HS256');
-    else if (Buffer.byteLength(env.JWT_SECRET) < 32) problems.push('JWT_SECRET: must be at least 32 bytes');
-    if (env.JWT_SECRET && env.JWT_SECRET === env.APP_SECRET) problems.push('JWT_SECRET: must differ from APP_SECRET');
+    if (!env.JWT_SECRET) refuse('JWT_SECRET', 'required when JWT_ALGORITHM=HS256');
+    else if (Buffer.byteLength(env.JWT_SECRET) < 32) refuse('JWT_SECRET', 'must be at least 32 bytes');
+    if (env.JWT_SECRET && env.JWT_SECRET === env.APP_SECRET) refuse('JWT_SECRET', 'must differ from APP_SECRET');
   }
 
   if (isProduction) {
-    if (!env.APP_SECRET) problems.push('APP_SECRET: required in production');
+    if (!env.APP_SECRET) refuse('APP_SECRET', 'required in production');
     else {
       const weakness = secretWeakness(env.APP_SECRET);
-      if (weakness) problems.push(`APP_SECRET: ${weakness}`);
+      if (weakness) refuse('APP_SECRET', weakness);
     }
     if (env.JWT_ALGORITHM === 'HS256' && env.JWT_SECRET) {
       const weakness = secretWeakness(env.JWT_SECRET);
-      if (weakness) problems.push(`JWT_SECRET: ${weakness}`);
+      if (weakness) refuse('JWT_SECRET', weakness);
     }
     if (env.JWT_ALGORITHM === 'ES256' && !env.JWT_PRIVATE_KEY_FILE)
-      problems.push('JWT_PRIVATE_KEY_FILE: required in production with JWT_ALGORITHM=ES256');
-    if (!env.TLS_CERT_FILE) problems.push('TLS_CERT_FILE: required in production');
-    if (!env.TLS_KEY_FILE) problems.push('TLS_KEY_FILE: required in production');
-    if (!env.IP_ALLOWLIST) problems.push('IP_ALLOWLIST: required in production (allow everyone with 0.0.0.0/0,::/0)');
+      refuse('JWT_PRIVATE_KEY_FILE', 'required in production with JWT_ALGORITHM=ES256');
+    if (!env.TLS_CERT_FILE) refuse('TLS_CERT_FILE', 'required in production');
+    if (!env.TLS_KEY_FILE) refuse('TLS_KEY_FILE', 'required in production');
+    if (!env.IP_ALLOWLIST) refuse('IP_ALLOWLIST', 'required in production (allow everyone with 0.0.0.0/0,::/0)');
   } else if (env.APP_SECRET && Buffer.byteLength(env.APP_SECRET) < 32) {
-    problems.push('APP_SECRET: must be at least 32 bytes');
+    refuse('APP_SECRET', 'must be at least 32 bytes');
   }
   if (env.APP_SECRET_PREVIOUS) {
     // It still opens TOTP secrets and matches recovery codes: as worth guarding as APP_SECRET.
     const weakness = isProduction ? secretWeakness(env.APP_SECRET_PREVIOUS) : null;
-    if (weakness) problems.push(`APP_SECRET_PREVIOUS: ${weakness}`);
+    if (weakness) refuse('APP_SECRET_PREVIOUS', weakness);
     else if (Buffer.byteLength(env.APP_SECRET_PREVIOUS) < 32)
-      problems.push('APP_SECRET_PREVIOUS: must be at least 32 bytes');
-    if (env.APP_SECRET_PREVIOUS === env.APP_SECRET) problems.push('APP_SECRET_PREVIOUS: must differ from APP_SECRET');
+      refuse('APP_SECRET_PREVIOUS', 'must be at least 32 bytes');
+    if (env.APP_SECRET_PREVIOUS === env.APP_SECRET) refuse('APP_SECRET_PREVIOUS', 'must differ from APP_SECRET');
   }
   if (isProduction && env.LOG_FORMAT === 'pretty') {
     // Log collectors and alerts parse the JSON lines, security events included; a pretty line is noise to them.
-    problems.push('LOG_FORMAT: pretty is refused in production (collectors and alerts parse JSON lines); use json');
+    refuse('LOG_FORMAT', 'pretty is refused in production (collectors and alerts parse JSON lines); use json');
   }
   if (Boolean(env.TLS_CERT_FILE) !== Boolean(env.TLS_KEY_FILE))
-    problems.push('TLS_CERT_FILE, TLS_KEY_FILE: set both or neither');
+    refuse('TLS_CERT_FILE, TLS_KEY_FILE', 'set both or neither');
 
   if (problems.length > 0) throw new ConfigError(problems);
 

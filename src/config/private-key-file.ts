@@ -33,13 +33,15 @@ export async function readPrivateKeyFile(path: string, variable: string, enforce
   try {
     handle = await open(path, 'r');
   } catch (error) {
-    throw new ConfigError([`${variable}: cannot read ${path} (${(error as NodeJS.ErrnoException).code})`]);
+    throw new ConfigError([{ variable, message: `cannot read ${path} (${(error as NodeJS.ErrnoException).code})` }]);
   }
   try {
     if (enforceMode) {
       const problem = privateKeyModeProblem(await handle.stat());
       if (problem) {
-        throw new ConfigError([`${variable}: the private key ${path} ${problem}; ${privateKeyModeFix(path)}`]);
+        throw new ConfigError([
+          { variable, message: `the private key ${path} ${problem}; ${privateKeyModeFix(path)}` },
+        ]);
       }
     }
     return await handle.readFile();

@@ -1,5 +1,6 @@
 import { readEnvironment } from '../config/env.source';
-import { type Finding, hasHighFinding, runDoctor } from './doctor';
+import { runDoctor } from './doctor';
+import { type Finding, hasHighFinding } from './finding';
 
 /** Severity, finding, fix: wrapped to the terminal (or 100 columns). */
 export function formatFindings(findings: Finding[], width = 100): string {

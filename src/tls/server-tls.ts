@@ -32,6 +32,6 @@ async function readTlsFile(path: string, variable: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (error) {
-    throw new ConfigError([`${variable}: cannot read ${path} (${(error as NodeJS.ErrnoException).code})`]);
+    throw new ConfigError([{ variable, message: `cannot read ${path} (${(error as NodeJS.ErrnoException).code})` }]);
   }
 }

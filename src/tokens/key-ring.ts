@@ -146,7 +146,7 @@ function parseEs256PrivateKey(pem: string): KeyObject {
   try {
     key = createPrivateKey(pem);
   } catch {
-    throw new ConfigError(['JWT_PRIVATE_KEY_FILE: not a PEM private key']);
+    throw new ConfigError([{ variable: 'JWT_PRIVATE_KEY_FILE', message: 'not a PEM private key' }]);
   }
   assertP256(key, 'JWT_PRIVATE_KEY_FILE');
   return key;
@@ -157,7 +157,7 @@ function parseEs256PublicKey(pem: string): KeyObject {
   try {
     key = createPublicKey(pem);
   } catch {
-    throw new ConfigError(['JWT_PREVIOUS_PUBLIC_KEY_FILES: not a PEM public key']);
+    throw new ConfigError([{ variable: 'JWT_PREVIOUS_PUBLIC_KEY_FILES', message: 'not a PEM public key' }]);
   }
   assertP256(key, 'JWT_PREVIOUS_PUBLIC_KEY_FILES');
   return key;
@@ -165,7 +165,7 @@ function parseEs256PublicKey(pem: string): KeyObject {
 
 function assertP256(key: KeyObject, variable: string): void {
   if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-    throw new ConfigError([`${variable}: ES256 needs an EC P-256 (prime256v1) key`]);
+    throw new ConfigError([{ variable, message: 'ES256 needs an EC P-256 (prime256v1) key' }]);
   }
 }
 

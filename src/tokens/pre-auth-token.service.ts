@@ -5,7 +5,7 @@ import type { PreAuthenticatedUser } from '../access/principal';
 import { AppConfigService } from '../config/app-config.service';
 import { PreAuthBudgetService } from './pre-auth-budget.service';
 import { PRE_AUTH_JWT } from './token-jwt';
-import type { PreAuthTokenClaims } from './token-types';
+import { isIssuedId, type PreAuthTokenClaims } from './token-types';
 
 /**
  * The password step's only output: proof of the first factor, good for the
@@ -43,7 +43,7 @@ export class PreAuthTokenService {
     } catch {
       return null;
     }
-    if (typeof claims.exp !== 'number' || typeof claims.sub !== 'string' || typeof claims.jti !== 'string') return null;
+    if (typeof claims.exp !== 'number' || !isIssuedId(claims.sub) || !isIssuedId(claims.jti)) return null;
     if (!Number.isInteger(claims.cv) || (claims.dev !== undefined && typeof claims.dev !== 'string')) return null;
     if (await this.budget.isSpent(claims.jti)) return null;
     return {

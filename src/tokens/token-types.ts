@@ -9,6 +9,16 @@ export const PREAUTH_TOKEN_TYP = 'preauth+jwt';
 /** The one answer for a pre-auth token that is spent, out of tries, or older than a credential change. */
 export const STALE_PRE_AUTH = 'This pre-auth token is no longer valid; log in again';
 
+const ISSUED_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Every id the server puts in a token (sub, sid, jti) is a randomUUID():
+ * anything else was never issued here and never reaches a query (a NUL in a
+ * sid made PostgreSQL fail: a 500, found by the contract fuzz with tokens
+ * signed by the server's own key).
+ */
+export const isIssuedId = (value: unknown): value is string => typeof value === 'string' && ISSUED_ID.test(value);
+
 /** Pre-auth tokens get an audience of their own, distinct from any API audience. */
 export const preAuthAudience = (issuer: string): string => `${issuer}#preauth`;
 

@@ -18,6 +18,12 @@ export interface RequestOptions {
   localAddress?: string;
   /** Server address to connect to; 127.0.0.1 by default. */
   host?: string;
+  /**
+   * Send `headers` exactly as given: no Content-Type, Content-Length or
+   * Authorization added (hostile-header tests). Without a Content-Length a
+   * body goes out chunked.
+   */
+  exactHeaders?: boolean;
 }
 
 /**
@@ -49,9 +55,11 @@ export class HttpsClient {
     const payload =
       merged.rawBody ?? (merged.body === undefined ? undefined : Buffer.from(JSON.stringify(merged.body)));
     const headers: Record<string, string | string[] | number> = { ...(merged.headers ?? {}) };
-    if (merged.body !== undefined && !('content-type' in headers)) headers['content-type'] = 'application/json';
-    if (payload !== undefined) headers['content-length'] = Buffer.byteLength(payload);
-    if (merged.token) headers.authorization = `Bearer ${merged.token}`;
+    if (!merged.exactHeaders) {
+      if (merged.body !== undefined && !('content-type' in headers)) headers['content-type'] = 'application/json';
+      if (payload !== undefined) headers['content-length'] = Buffer.byteLength(payload);
+      if (merged.token) headers.authorization = `Bearer ${merged.token}`;
+    }
     const host = merged.host ?? '127.0.0.1';
     return new Promise((resolve, reject) => {
       const req = httpsRequest(
@@ -67,6 +75,12 @@ export class HttpsClient {
           agent: false,
         },
         (res) => {
+          // A HEAD answer ends with its headers: anything after them (a server's mistake) is not waited for.
+          if (method === 'HEAD') {
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: undefined as T, text: '' });
+            res.resume();
+            return;
+          }
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
           res.on('end', () => {

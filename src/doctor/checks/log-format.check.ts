@@ -1,5 +1,5 @@
 import type { AppConfig } from '../../config/app-config';
-import type { Finding } from '../doctor';
+import type { Finding } from '../finding';
 
 /**
  * Pretty logs are for a person at a terminal: no collector parses them. The

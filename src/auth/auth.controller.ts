@@ -44,10 +44,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Step 1 of login: check the password, get a pre-auth token for the second factor' })
   @ApiOkResponse({ type: LoginResponseDto })
   @ApiJsonBodyErrors()
-  @ApiErrors({
-    401: 'Invalid username or password (the same answer for an unknown user)',
-    429: 'Also: the account is locked out after repeated failures',
-  })
+  @ApiErrors({ 401: 'Invalid username or password (the same answer for an unknown user)' })
   login(@Body() dto: LoginDto, @Origin() origin: RequestOrigin) {
     return this.auth.login(dto, origin);
   }

@@ -6,7 +6,7 @@ import type { AuthenticatedUser } from '../access/principal';
 import { Public } from '../access/public.decorator';
 import { Origin } from '../audit/origin.decorator';
 import type { RequestOrigin } from '../audit/request-origin';
-import { ApiErrors, ApiJsonBodyErrors } from '../openapi/api-docs.decorators';
+import { ApiErrors, ApiJsonBodyErrors, ApiUnreadBodyErrors } from '../openapi/api-docs.decorators';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { CredentialRevocationService } from './credential-revocation.service';
 import { RefreshDto } from './dto/refresh.dto';
@@ -43,6 +43,7 @@ export class SessionsController {
   @ApiOperation({ summary: 'End this session: its access and refresh tokens stop working' })
   @Authenticated()
   @ApiNoContentResponse({ description: 'Session ended' })
+  @ApiUnreadBodyErrors()
   async logout(@CurrentUser() user: AuthenticatedUser, @Origin() origin: RequestOrigin): Promise<void> {
     await this.sessions.logout(user.id, user.sid, origin);
   }
@@ -52,6 +53,7 @@ export class SessionsController {
   @ApiOperation({ summary: 'End every session of the user, this one included, and forget every device token' })
   @Authenticated()
   @ApiNoContentResponse({ description: 'Every session ended, every device token revoked' })
+  @ApiUnreadBodyErrors()
   async logoutAll(@CurrentUser() user: AuthenticatedUser, @Origin() origin: RequestOrigin): Promise<void> {
     await this.credentials.logoutAll(user.id, origin);
   }

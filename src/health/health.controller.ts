@@ -3,6 +3,24 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../access/public.decorator';
 import { HealthService } from './health.service';
 
+/** A dependency that answers, in terminus's shape. */
+const UP = {
+  type: 'object',
+  required: ['status'],
+  properties: {
+    status: { type: 'string', enum: ['up'] },
+    responseTime: { type: 'number', minimum: 0, description: 'Milliseconds the probe took (some probes)' },
+  },
+};
+
+/** The dependencies readiness checks: redis only with REDIS_URL, audit only with AUDIT_LOG_FILE. */
+const DEPENDENCIES_UP = {
+  type: 'object',
+  required: ['database'],
+  additionalProperties: false,
+  properties: { database: UP, redis: UP, audit: UP },
+};
+
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
@@ -26,14 +44,12 @@ export class HealthController {
   @ApiOkResponse({
     schema: {
       type: 'object',
+      required: ['status', 'info', 'error', 'details'],
       properties: {
         status: { type: 'string', enum: ['ok'] },
-        info: { type: 'object', additionalProperties: { type: 'object', properties: { status: { type: 'string' } } } },
-        error: { type: 'object' },
-        details: {
-          type: 'object',
-          additionalProperties: { type: 'object', properties: { status: { type: 'string' } } },
-        },
+        info: DEPENDENCIES_UP,
+        error: { type: 'object', additionalProperties: false, description: 'Empty: not ready is a 503' },
+        details: DEPENDENCIES_UP,
       },
     },
   })

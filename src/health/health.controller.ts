@@ -29,7 +29,10 @@ export class HealthController {
   /** Liveness (and, as before, a quick dependency probe): 200 `{ "status": "ok" }` or 503. */
   @Public()
   @Get()
-  @ApiOperation({ summary: 'Liveness: 200 when the database (and Redis, when configured) answer, else 503' })
+  @ApiOperation({
+    summary: 'Liveness: 200 when the database (and Redis, when configured) answer, else 503',
+    description: 'Public, for load balancers: each dependency gets one second to answer.',
+  })
   @ApiOkResponse({
     schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } },
   })
@@ -40,7 +43,12 @@ export class HealthController {
   /** Readiness for load balancers and orchestrators: per-dependency status (terminus), 503 when not ready. */
   @Public()
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness, per dependency (terminus); 503 naming the dependencies that are down' })
+  @ApiOperation({
+    summary: 'Readiness, per dependency (terminus); 503 naming the dependencies that are down',
+    description:
+      'Public, for orchestrators. Lists the database, Redis when REDIS_URL is set and the audit log when ' +
+      "AUDIT_LOG_FILE is set; the drivers' own error messages are never shown.",
+  })
   @ApiOkResponse({
     schema: {
       type: 'object',

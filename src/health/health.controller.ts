@@ -31,7 +31,8 @@ export class HealthController {
   @Get()
   @ApiOperation({
     summary: 'Liveness: 200 when the database (and Redis, when configured) answer, else 503',
-    description: 'Public, for load balancers: each dependency gets one second to answer.',
+    description:
+      'Public, for load balancers. Each dependency is probed at most once a second; the answer may be that old.',
   })
   @ApiOkResponse({
     schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } },
@@ -46,7 +47,7 @@ export class HealthController {
   @ApiOperation({
     summary: 'Readiness, per dependency (terminus); 503 naming the dependencies that are down',
     description:
-      'Public, for orchestrators. Lists the database, Redis when REDIS_URL is set and the audit log when ' +
+      'Public, for orchestrators, and probed live. Lists the database, Redis when REDIS_URL is set and the audit log when ' +
       "AUDIT_LOG_FILE is set; the drivers' own error messages are never shown.",
   })
   @ApiOkResponse({

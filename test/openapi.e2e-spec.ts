@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { devCertificatePaths, ensureDevCertificates } from '../src/tls/dev-certificates';
 import { expectError } from './support/expect-error';
+import { enrolledUser, login, recoveryLogin, STRONG_PASSWORD, uniqueUsername } from './support/flows';
 import { controllerRoutes, type RouteAuth } from './support/nest-routes';
 import { removeDataDir, TEST_CERTS_DIR, useTestApp, withTestApp, type TestApp } from './support/test-app';
+import { freshCode, wrongCode } from './support/totp';
 
 /**
  * The OpenAPI document at /docs-json against what the app really serves:
@@ -25,10 +27,31 @@ function nestRoutes(t: TestApp): NestRoute[] {
   return controllerRoutes(t).map(({ method, path, auth }) => ({ method, path: path.replace(/:(\w+)/g, '{$1}'), auth }));
 }
 
+interface Schema {
+  $ref?: string;
+  type?: string;
+  properties?: Record<string, Schema>;
+  required?: string[];
+  items?: Schema;
+  minItems?: number;
+  maxItems?: number;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  enum?: unknown[];
+}
+
 interface Operation {
   security?: Array<Record<string, string[]>>;
-  requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
-  responses: Record<string, { description: string; content?: Record<string, { schema: { $ref?: string } }> }>;
+  requestBody?: { content: Record<string, { schema: Schema }> };
+  responses: Record<
+    string,
+    {
+      description: string;
+      content?: Record<string, { schema: Schema }>;
+      headers?: Record<string, { schema: Schema & { minimum?: number; maximum?: number } }>;
+    }
+  >;
 }
 
 interface OpenApiDocument {
@@ -37,7 +60,7 @@ interface OpenApiDocument {
   paths: Record<string, Record<string, Operation>>;
   components: {
     securitySchemes: Record<string, { type: string; scheme: string }>;
-    schemas: Record<string, { properties?: Record<string, unknown>; required?: string[] }>;
+    schemas: Record<string, Schema>;
   };
 }
 
@@ -146,12 +169,26 @@ describe('OpenAPI document (outside production)', () => {
       });
       // Every route can meet the allowlist, the rate limiter and a dependency outage.
       expect(statuses).toEqual(expect.arrayContaining(['403', '429', '500', '503']));
+      expect({ route: route.path, description: responses['403'].description }).toEqual({
+        route: route.path,
+        description: expect.stringContaining('IP_ALLOWLIST'),
+      });
+      // A 429 always says when to retry, in whole seconds.
+      expect({ route: route.path, retryAfter: responses['429'].headers?.['Retry-After']?.schema }).toEqual({
+        route: route.path,
+        retryAfter: expect.objectContaining({ type: 'integer', minimum: 1 }),
+      });
       if (route.auth !== 'public')
         expect({ route: route.path, 401: responses['401']?.description }).toEqual({
           route: route.path,
           401: expect.stringMatching(/token/),
         });
-      if (operation(route).requestBody) expect(statuses).toEqual(expect.arrayContaining(['400', '413', '415']));
+      // Fastify parses the body of any POST, read or not, before the guards run: GET has none to refuse.
+      const bodyErrors = statuses.filter((s) => ['400', '413', '415'].includes(s));
+      expect({ route: `${route.method} ${route.path}`, bodyErrors }).toEqual({
+        route: `${route.method} ${route.path}`,
+        bodyErrors: route.method === 'POST' ? ['400', '413', '415'] : [],
+      });
       for (const status of statuses.filter((s) => /^[45]/.test(s))) {
         expect({
           route: route.path,
@@ -165,6 +202,189 @@ describe('OpenAPI document (outside production)', () => {
       }
     }
   });
+
+  /** Where a value breaks its schema: the keywords the document uses, and no field it does not list. */
+  function violations(schema: Schema, value: unknown, at: string): string[] {
+    if (schema.$ref) return violations(doc.components.schemas[schemaName(schema.$ref)], value, at);
+    if (schema.enum && !schema.enum.includes(value)) return [`${at}: ${JSON.stringify(value)} is not in the enum`];
+    if (schema.type === 'string') {
+      if (typeof value !== 'string') return [`${at}: not a string`];
+      const problems: string[] = [];
+      if (schema.maxLength !== undefined && value.length > schema.maxLength) problems.push(`${at}: over maxLength`);
+      if (schema.minLength !== undefined && value.length < schema.minLength) problems.push(`${at}: under minLength`);
+      if (schema.pattern && !new RegExp(schema.pattern).test(value)) problems.push(`${at}: does not match pattern`);
+      return problems;
+    }
+    if (schema.type === 'array') {
+      if (!Array.isArray(value)) return [`${at}: not an array`];
+      const problems = value.flatMap((item, i) => violations(schema.items ?? {}, item, `${at}[${i}]`));
+      if (schema.maxItems !== undefined && value.length > schema.maxItems) problems.push(`${at}: over maxItems`);
+      if (schema.minItems !== undefined && value.length < schema.minItems) problems.push(`${at}: under minItems`);
+      return problems;
+    }
+    if (schema.type === 'object' || schema.properties) {
+      if (typeof value !== 'object' || value === null) return [`${at}: not an object`];
+      const properties = schema.properties ?? {};
+      const record = value as Record<string, unknown>;
+      return [
+        ...(schema.required ?? []).filter((key) => !(key in record)).map((key) => `${at}.${key}: missing`),
+        ...Object.keys(record)
+          .filter((key) => !(key in properties))
+          .map((key) => `${at}.${key}: not in the schema`),
+        ...Object.entries(properties).flatMap(([key, property]) =>
+          key in record ? violations(property, record[key], `${at}.${key}`) : [],
+        ),
+      ];
+    }
+    return [];
+  }
+
+  it('documents every status the server answers to bodies it cannot take and to missing or bad tokens', async () => {
+    const probes: Array<[string, Parameters<typeof live.client.send>[2]]> = [
+      ['no token, no body', {}],
+      ['a bad token', { token: 'not.a.token' }],
+      ['an empty JSON object', { body: {} }],
+      ['invalid JSON', { rawBody: '{', headers: { 'content-type': 'application/json' } }],
+      ['a text/plain body', { rawBody: 'hello', headers: { 'content-type': 'text/plain' } }],
+      [
+        'a body over the limit',
+        { rawBody: JSON.stringify({ a: 'x'.repeat(20_000) }), headers: { 'content-type': 'application/json' } },
+      ],
+    ];
+    const seen = new Set<string>();
+    for (const route of routes) {
+      const documented = Object.keys(operation(route).responses);
+      for (const [probe, options] of probes) {
+        const { status } = await live.client.send(route.method, route.path, options);
+        seen.add(String(status));
+        expect({
+          route: `${route.method} ${route.path}`,
+          probe,
+          status,
+          documented: documented.includes(String(status)),
+        }).toEqual({ route: `${route.method} ${route.path}`, probe, status, documented: true });
+      }
+    }
+    // The probes reached the token and body checks, not only the 2xx paths.
+    expect([...seen].sort()).toEqual(expect.arrayContaining(['400', '401', '413', '415']));
+  }, 60_000);
+
+  it('refuses a request string one character over its documented maxLength: the limits shown are the enforced ones', async () => {
+    const user = await enrolledUser(live.client);
+    const wrong = wrongCode(user.secret);
+    // Per route, bodies the validation accepts (the route then answers
+    // something else than 400); each field is then made one character too long.
+    const acceptedBodies: Record<string, Array<Record<string, string>>> = {
+      'POST /auth/register': [{ username: uniqueUsername(), password: STRONG_PASSWORD }],
+      'POST /auth/login': [{ username: user.username, password: 'not the password', deviceToken: 'not a device' }],
+      'POST /auth/password': [{ currentPassword: 'not the password', newPassword: `${STRONG_PASSWORD}?`, code: wrong }],
+      'POST /auth/refresh': [{ refreshToken: 'A'.repeat(43) }],
+      'POST /auth/2fa/setup': [{ enrollmentTicket: 'not a ticket' }],
+      'POST /auth/2fa/enable': [{ code: wrong }],
+      'POST /auth/2fa/verify': [{ code: wrong }, { recoveryCode: 'aaaaa-aaaaa' }],
+      'POST /auth/2fa/recovery-codes': [{ code: wrong }],
+      'POST /auth/2fa/reset': [{ password: 'not the password', code: wrong }],
+    };
+    const token = async (auth: RouteAuth) =>
+      auth === 'access-token'
+        ? user.accessToken
+        : auth === 'pre-auth'
+          ? await login(live.client, user.username, user.password)
+          : undefined;
+    const documentedFields: string[] = [];
+    const testedFields: string[] = [];
+    for (const route of routes.filter((r) => operation(r).requestBody)) {
+      const name = `${route.method} ${route.path}`;
+      const schema =
+        doc.components.schemas[schemaName(operation(route).requestBody!.content['application/json'].schema.$ref)];
+      for (const [field, property] of Object.entries(schema.properties ?? {})) {
+        documentedFields.push(`${name} ${field}`);
+        const body = (acceptedBodies[name] ?? []).find((candidate) => field in candidate);
+        if (!body || property.maxLength === undefined) continue;
+        const accepted = await live.client.post(route.path, { token: await token(route.auth), body });
+        const tooLong = await live.client.post(route.path, {
+          token: await token(route.auth),
+          body: { ...body, [field]: 'x'.repeat(property.maxLength + 1) },
+        });
+        expect({ route: name, field, accepted: accepted.status !== 400, tooLong: tooLong.status }).toEqual({
+          route: name,
+          field,
+          accepted: true,
+          tooLong: 400,
+        });
+        testedFields.push(`${name} ${field}`);
+      }
+    }
+    // Every request field has a limit, and a test of it.
+    expect(testedFields.sort()).toEqual(documentedFields.sort());
+  }, 60_000);
+
+  it('answers what the response schemas promise: the documented fields, lengths, patterns and array sizes', async () => {
+    const client = live.client;
+    const checked: string[] = [];
+    const check = (method: string, path: string, res: { status: number; body: unknown }) => {
+      const schema = doc.paths[path][method.toLowerCase()].responses[res.status]?.content?.['application/json']?.schema;
+      const route = `${method} ${path} ${res.status}`;
+      expect({ route, documented: schema !== undefined }).toEqual({ route, documented: true });
+      expect({ route, violations: violations(schema!, res.body, 'body') }).toEqual({ route, violations: [] });
+      checked.push(`${method} ${path}`);
+    };
+
+    const username = uniqueUsername();
+    const registered = await client.post('/auth/register', { body: { username, password: STRONG_PASSWORD } });
+    check('POST', '/auth/register', registered);
+    const loggedIn = await client.post('/auth/login', { body: { username, password: STRONG_PASSWORD } });
+    check('POST', '/auth/login', loggedIn);
+    const preAuthToken = loggedIn.body.preAuthToken as string;
+    const setup = await client.post('/auth/2fa/setup', {
+      token: preAuthToken,
+      body: { enrollmentTicket: registered.body.enrollmentTicket },
+    });
+    check('POST', '/auth/2fa/setup', setup);
+    const first = freshCode(setup.body.secret, null);
+    const enabled = await client.post('/auth/2fa/enable', { token: preAuthToken, body: { code: first.code } });
+    check('POST', '/auth/2fa/enable', enabled);
+    const accessToken = enabled.body.accessToken as string;
+    check('GET', '/auth/me', await client.get('/auth/me', { token: accessToken }));
+    const second = freshCode(setup.body.secret, first.step);
+    check(
+      'POST',
+      '/auth/2fa/recovery-codes',
+      await client.post('/auth/2fa/recovery-codes', { token: accessToken, body: { code: second.code } }),
+    );
+    check(
+      'POST',
+      '/auth/refresh',
+      await client.post('/auth/refresh', { body: { refreshToken: enabled.body.refreshToken } }),
+    );
+    // A recovery-code login: the verify response with recoveryCodesRemaining.
+    const other = await enrolledUser(client);
+    check(
+      'POST',
+      '/auth/2fa/verify',
+      await recoveryLogin(client, other.username, other.password, other.recoveryCodes[0]),
+    );
+    check(
+      'POST',
+      '/auth/2fa/reset',
+      await client.post('/auth/2fa/reset', {
+        token: other.accessToken,
+        body: { password: other.password, code: freshCode(other.secret, other.lastStep).code },
+      }),
+    );
+    check('GET', '/.well-known/jwks.json', await client.get('/.well-known/jwks.json'));
+    check('GET', '/health', await client.get('/health'));
+    check('GET', '/health/ready', await client.get('/health/ready'));
+    // Errors too, in the one shape.
+    check('GET', '/auth/me', await client.get('/auth/me'));
+    check('POST', '/auth/login', await client.post('/auth/login', { body: { username } }));
+
+    // Every route with a JSON response was checked (logout and logout-all answer 204 with no body).
+    const withJson = routes
+      .filter((r) => Object.entries(operation(r).responses).some(([s, res]) => /^2/.test(s) && res.content))
+      .map((r) => `${r.method} ${r.path}`);
+    expect([...new Set(checked)].sort()).toEqual(withJson.sort());
+  }, 60_000);
 
   it('serves the Swagger UI page with a CSP that loads only its own assets, and keeps the strict one everywhere else', async () => {
     const page = await live.client.get('/docs');

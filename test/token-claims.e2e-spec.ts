@@ -62,15 +62,18 @@ describe('signed tokens with ids the server never issues', () => {
   describe('pre-auth tokens', () => {
     let header: Record<string, unknown>;
     let claims: Record<string, unknown>;
+    let enrollmentTicket: string;
 
     beforeAll(async () => {
-      const { username, password } = await register(app.client);
-      ({ header, claims } = decodeJwt(await login(app.client, username, password)));
+      const registered = await register(app.client);
+      enrollmentTicket = registered.enrollmentTicket;
+      ({ header, claims } = decodeJwt(await login(app.client, registered.username, registered.password)));
     });
 
     it('control: re-signed with the real claims, the token works', async () => {
       const res = await app.client.post('/auth/2fa/setup', {
         token: hs256(header, { ...claims, jti: randomUUID() }, keys.preAuth),
+        body: { enrollmentTicket },
       });
       expect(res.status).toBe(200);
     });

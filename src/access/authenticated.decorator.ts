@@ -1,6 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth } from '@nestjs/swagger';
-import { ACCESS_TOKEN_SCHEME, ApiErrors } from '../openapi/api-docs.decorators';
+import { ACCESS_TOKEN_SCHEME, ApiErrors, ApiRouteErrors } from '../openapi/api-docs.decorators';
 import { ROUTE_ACCESS, type RouteAccess } from './route-access';
 
 /**
@@ -13,4 +13,5 @@ export const Authenticated = () =>
     SetMetadata<string, RouteAccess>(ROUTE_ACCESS, 'access-token'),
     ApiBearerAuth(ACCESS_TOKEN_SCHEME),
     ApiErrors({ 401: 'Missing, invalid, expired or revoked access token (a pre-auth token is refused too)' }),
+    ApiRouteErrors(),
   );

@@ -1,6 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth } from '@nestjs/swagger';
-import { ApiErrors, PRE_AUTH_SCHEME } from '../openapi/api-docs.decorators';
+import { ApiErrors, ApiRouteErrors, PRE_AUTH_SCHEME } from '../openapi/api-docs.decorators';
 import { ROUTE_ACCESS, type RouteAccess } from './route-access';
 
 /**
@@ -13,4 +13,5 @@ export const PreAuth = () =>
     SetMetadata<string, RouteAccess>(ROUTE_ACCESS, 'pre-auth'),
     ApiBearerAuth(PRE_AUTH_SCHEME),
     ApiErrors({ 401: 'Missing, invalid or expired pre-auth token (an access token is refused too)' }),
+    ApiRouteErrors(),
   );

@@ -25,7 +25,13 @@ export class AuthController {
   @UseGuards(RegistrationOpenGuard)
   @Post('register')
   @HttpCode(HttpStatus.CREATED)
-  @ApiOperation({ summary: 'Create an account (outside production, or with REGISTRATION_ENABLED=true)' })
+  @ApiOperation({
+    summary: 'Create an account (outside production, or with REGISTRATION_ENABLED=true)',
+    description:
+      'When registration is off the route answers 404, like a URL that does not exist. The password policy judges ' +
+      'the password (length, guessability, closeness to the username). The response carries the enrollment ticket, ' +
+      'shown this once. Registration shares the login rate limit.',
+  })
   @ApiCreatedResponse({ type: RegisteredUserDto })
   @ApiJsonBodyErrors()
   @ApiErrors({
@@ -41,13 +47,16 @@ export class AuthController {
   @RateLimit('login')
   @Post('login')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Step 1 of login: check the password, get a pre-auth token for the second factor' })
+  @ApiOperation({
+    summary: 'Step 1 of login: check the password, get a pre-auth token for the second factor',
+    description:
+      'An unknown username and a wrong password get the same 401 after the same work. Repeated failures lock the ' +
+      'account (429); failures that come with a valid deviceToken count against that device only. The pre-auth ' +
+      'token opens /auth/2fa/setup, enable or verify, as `next` says, and nothing else.',
+  })
   @ApiOkResponse({ type: LoginResponseDto })
   @ApiJsonBodyErrors()
-  @ApiErrors({
-    401: 'Invalid username or password (the same answer for an unknown user)',
-    429: 'Also: the account is locked out after repeated failures',
-  })
+  @ApiErrors({ 401: 'Invalid username or password (the same answer for an unknown user)' })
   login(@Body() dto: LoginDto, @Origin() origin: RequestOrigin) {
     return this.auth.login(dto, origin);
   }
@@ -56,6 +65,9 @@ export class AuthController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
     summary: 'Change the password (needs the current password and a TOTP code); every session ends, this one included',
+    description:
+      'The password policy judges the new password. Failures count toward the account lockout. Device tokens and ' +
+      'pre-auth tokens issued before the change stop working too: log in again.',
   })
   @Authenticated()
   @ApiNoContentResponse({ description: 'Password changed' })
@@ -70,7 +82,10 @@ export class AuthController {
   }
 
   @Get('me')
-  @ApiOperation({ summary: 'The logged-in user' })
+  @ApiOperation({
+    summary: 'The logged-in user',
+    description: "The access token's user: id, username and whether two-factor authentication is enabled.",
+  })
   @Authenticated()
   @ApiOkResponse({ type: MeResponseDto })
   me(@CurrentUser() user: AuthenticatedUser) {

@@ -87,6 +87,6 @@ function invalidConfigFinding(problem: string): Finding {
   return {
     severity: 'high',
     finding: `Invalid configuration (the API refuses to startup): ${problem}`,
-    fix: 'Fix the named variable; see .env.example and README "Configuration".',
+    fix: 'Fix the named variable; see .env.example and docs/configuration.md.',
   };
 }

@@ -7,14 +7,29 @@ export class ErrorResponseSchema implements ErrorBody {
   @ApiProperty({ example: 401 })
   statusCode: number;
 
-  @ApiProperty({ example: 'Unauthorized', description: 'The reason phrase of the status code' })
+  /** Node's reason phrases are at most 31 characters. */
+  @ApiProperty({
+    example: 'Unauthorized',
+    pattern: "^[A-Za-z' -]+$",
+    maxLength: 64,
+    description: 'The reason phrase of the status code',
+  })
   error: string;
 
-  @ApiProperty({ example: 'Unauthorized', description: 'What went wrong, for people; never a stack or internals' })
+  /**
+   * Validation messages name each unknown field of the body, so a 16 KiB
+   * body of one-letter fields can make a message of about 80,000 characters.
+   */
+  @ApiProperty({
+    example: 'Unauthorized',
+    maxLength: 131072,
+    description: 'What went wrong, for people; never a stack or internals',
+  })
   message: string;
 
   @ApiProperty({
     format: 'uuid',
+    maxLength: 36,
     description: 'Also sent as the X-Request-Id header: quote it when reporting a problem, it keys the server log',
   })
   requestId: string;

@@ -1,9 +1,8 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject, type SchemaObject } from '@nestjs/swagger';
 import type { AppConfig } from '../config/app-config';
 import { ACCESS_TOKEN_SCHEME, PRE_AUTH_SCHEME } from './api-docs.decorators';
 import { registerDocsUi } from './docs-ui';
-import { ErrorResponseSchema } from './error-response.schema';
 
 export const DOCS_PATH = '/docs';
 export const DOCS_JSON_PATH = '/docs-json';
@@ -27,12 +26,21 @@ export function setupOpenApi(app: NestFastifyApplication, config: AppConfig): vo
         '(scheme "access-token") and a refresh token. Each route accepts exactly one of the two.',
     )
     .setVersion('1')
+    .addTag('auth', 'Registration, the password step of login, the account')
+    .addTag('two-factor login', 'The second step of login: enrolment or verification, with a pre-auth token')
+    .addTag('two-factor settings', 'Managing the second factor, with an access token and a current code')
+    .addTag('sessions', 'Refresh and logout')
+    .addTag('keys', 'Public keys for services that verify access tokens')
+    .addTag('health', 'Liveness and readiness for load balancers and orchestrators')
     .addBearerAuth(
       {
         type: 'http',
         scheme: 'bearer',
         bearerFormat: 'JWT',
-        description: 'Access token from /auth/2fa/enable, /auth/2fa/verify or /auth/refresh',
+        description:
+          'Access token from /auth/2fa/enable, /auth/2fa/verify or /auth/refresh. A JWS following RFC8725: ' +
+          'the algorithm is pinned (ES256, or HS256 when so configured; never "none"), typ is at+jwt, ' +
+          'kid names the key, iss, aud and exp are required and checked.',
       },
       ACCESS_TOKEN_SCHEME,
     )
@@ -41,34 +49,34 @@ export function setupOpenApi(app: NestFastifyApplication, config: AppConfig): vo
         type: 'http',
         scheme: 'bearer',
         bearerFormat: 'JWT',
-        description: 'Short-lived pre-auth token from /auth/login, for /auth/2fa/setup, enable and verify only',
+        description:
+          'Short-lived pre-auth token from /auth/login, for /auth/2fa/setup, enable and verify only. A JWS ' +
+          'following RFC8725: HS256 with a key of its own, typ preauth+jwt and an audience of its own, so it ' +
+          'never passes as an access token; iss, aud and exp are required and checked.',
       },
       PRE_AUTH_SCHEME,
-    )
-    // Any route may answer these, whatever it does: the allowlist hook, the
-    // global rate limiter, and the database or Redis being down.
-    .addGlobalResponse(
-      { status: 403, description: 'The client address is outside IP_ALLOWLIST', type: ErrorResponseSchema },
-      { status: 429, description: 'Rate limited: Retry-After says when to retry', type: ErrorResponseSchema },
-      {
-        status: 500,
-        description: 'Unexpected error (details in the server log, under requestId)',
-        type: ErrorResponseSchema,
-      },
-      {
-        status: 503,
-        description: 'A dependency (database, Redis) is unavailable: retry shortly',
-        type: ErrorResponseSchema,
-      },
     )
     .build();
 
   // The document is built on its first request, so boot costs nothing
   // extra. Only the JSON is served from here: the UI is ours (docs-ui.ts).
-  SwaggerModule.setup(DOCS_PATH, app, () => SwaggerModule.createDocument(app, options), {
+  SwaggerModule.setup(DOCS_PATH, app, () => withDeploymentLimits(SwaggerModule.createDocument(app, options), config), {
     ui: false,
     raw: ['json'],
     jsonDocumentUrl: DOCS_JSON_PATH,
   });
   registerDocsUi(app.getHttpAdapter().getInstance(), DOCS_PATH, DOCS_JSON_PATH);
+}
+
+/**
+ * Limits that depend on the configuration, which a document built by the
+ * running server can state exactly: the JWKS lists the current ES256 key and
+ * one per JWT_PREVIOUS_PUBLIC_KEY_FILES entry (fewer if two are the same
+ * key), and none with HS256, whose key is secret.
+ */
+function withDeploymentLimits(document: OpenAPIObject, config: AppConfig): OpenAPIObject {
+  const jwks = document.components?.schemas?.JwksDto as SchemaObject | undefined;
+  const keys = jwks?.properties?.keys as SchemaObject | undefined;
+  if (keys) keys.maxItems = config.jwt.algorithm === 'HS256' ? 0 : 1 + config.jwt.previousPublicKeyFiles.length;
+  return document;
 }

@@ -18,7 +18,12 @@ export class JwksController {
   @Get('jwks.json')
   // Public keys change only on rotation; verifiers may cache them briefly.
   @Header('Cache-Control', 'public, max-age=300')
-  @ApiOperation({ summary: 'Public keys that verify access tokens (JWKS)' })
+  @ApiOperation({
+    summary: 'Public keys that verify access tokens (JWKS)',
+    description:
+      'The current ES256 key and, during a rotation, the previous ones (JWT_PREVIOUS_PUBLIC_KEY_FILES); empty with ' +
+      'HS256. Cacheable for five minutes.',
+  })
   @ApiOkResponse({ type: JwksDto })
   jwks() {
     return { keys: this.keys.publicJwks() };

@@ -21,7 +21,10 @@ export class TwoFactorSettingsController {
 
   @Post('recovery-codes')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Replace the recovery codes (the old ones stop working); needs a current code' })
+  @ApiOperation({
+    summary: 'Replace the recovery codes (the old ones stop working); needs a current code',
+    description: 'The new set of ten codes is shown this once. Wrong codes count toward the account lockout.',
+  })
   @Authenticated()
   @ApiOkResponse({ type: RecoveryCodesDto })
   @ApiJsonBodyErrors()
@@ -40,6 +43,9 @@ export class TwoFactorSettingsController {
     summary:
       'Remove the authenticator (password and a current code): every session and device token ends; ' +
       'the next login enrolls again with the enrollment ticket returned here',
+    description:
+      'The recovery codes go too. Failures count toward the account lockout. Keep the ticket: while tickets are ' +
+      "required (the default), no authenticator can be enrolled on this account without it or an operator's.",
   })
   @Authenticated()
   @ApiOkResponse({ type: EnrollmentTicketDto })

@@ -25,6 +25,10 @@ export class TwoFactorController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Enrollment, step 1: a new TOTP secret (pending until /auth/2fa/enable); needs the enrollment ticket',
+    description:
+      'Creates or replaces the pending secret, which works only once /auth/2fa/enable confirms it. The ticket is ' +
+      'required unless ENROLLMENT_TICKET_REQUIRED=false; a wrong one counts toward the account lockout like a ' +
+      'wrong code.',
   })
   @ApiOkResponse({ type: TotpSetupDto })
   @ApiJsonBodyErrors()
@@ -44,6 +48,9 @@ export class TwoFactorController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Enrolment, step 2: confirm with a code; completes the login and returns recovery codes once',
+    description:
+      'A code from the pending secret makes it active and completes this login: the session tokens, a device ' +
+      'token and ten recovery codes, shown this once. Wrong codes count toward the account lockout.',
   })
   @ApiOkResponse({ type: EnabledTwoFactorDto })
   @ApiJsonBodyErrors()
@@ -58,7 +65,12 @@ export class TwoFactorController {
 
   @Post('verify')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Second step of login: a TOTP code or a recovery code; returns the session tokens' })
+  @ApiOperation({
+    summary: 'Second step of login: a TOTP code or a recovery code; returns the session tokens',
+    description:
+      'Send code or recoveryCode, not both. A TOTP code is accepted once; wrong codes count toward the account ' +
+      'lockout, and one pre-auth token allows only a few attempts before a new password step is needed.',
+  })
   @ApiOkResponse({ type: VerifiedDto })
   @ApiJsonBodyErrors()
   @ApiErrors({

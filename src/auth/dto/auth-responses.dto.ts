@@ -1,15 +1,25 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { COMPACT_JWS, RANDOM_TOKEN } from '../../openapi/string-formats';
+import { USERNAME_MAX_LENGTH, USERNAME_MIN_LENGTH, USERNAME_PATTERN } from '../../users/username';
 import type { LoginResult, RegisteredUser } from '../auth.service';
+
+const USERNAME = {
+  pattern: USERNAME_PATTERN.source,
+  minLength: USERNAME_MIN_LENGTH,
+  maxLength: USERNAME_MAX_LENGTH,
+  example: 'alice',
+} as const;
 
 /** Response shapes of AuthController, for the OpenAPI document. */
 export class RegisteredUserDto implements RegisteredUser {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', maxLength: 36 })
   id: string;
 
-  @ApiProperty({ example: 'alice' })
+  @ApiProperty(USERNAME)
   username: string;
 
   @ApiProperty({
+    ...RANDOM_TOKEN,
     description:
       'Shown once, to the registrant only: /auth/2fa/setup asks for it before the first authenticator is enrolled',
   })
@@ -17,7 +27,10 @@ export class RegisteredUserDto implements RegisteredUser {
 }
 
 export class LoginResponseDto implements LoginResult {
-  @ApiProperty({ description: 'Send as a bearer token (scheme "pre-auth") to /auth/2fa/setup, enable or verify' })
+  @ApiProperty({
+    ...COMPACT_JWS,
+    description: 'Send as a bearer token (scheme "pre-auth") to /auth/2fa/setup, enable or verify',
+  })
   preAuthToken: string;
 
   @ApiProperty({ description: 'Seconds until the pre-auth token expires', example: 300 })
@@ -31,10 +44,10 @@ export class LoginResponseDto implements LoginResult {
 }
 
 export class MeResponseDto {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', maxLength: 36 })
   id: string;
 
-  @ApiProperty({ example: 'alice' })
+  @ApiProperty(USERNAME)
   username: string;
 
   @ApiProperty()

@@ -1,12 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { Password } from '../../users/password.decorator';
-import { USERNAME_PATTERN, USERNAME_RULE } from '../../users/username';
+import { Username } from '../../users/username.decorator';
+
+/** Longer than any device token issued (43 characters), so a token is never cut, yet bounded. */
+const DEVICE_TOKEN_MAX_LENGTH = 256;
 
 export class LoginDto {
-  @ApiProperty({ pattern: USERNAME_PATTERN.source, example: 'alice' })
-  @IsString()
-  @Matches(USERNAME_PATTERN, { message: USERNAME_RULE })
+  @Username()
   username: string;
 
   /** No rule at login beyond the bound: a wrong password is just wrong. */
@@ -16,11 +17,11 @@ export class LoginDto {
   /** Any string up to the bound is accepted: an invalid token counts as none, it is never an error. */
   @ApiProperty({
     required: false,
-    maxLength: 256,
+    maxLength: DEVICE_TOKEN_MAX_LENGTH,
     description: "The deviceToken of this client's last full login: its failures then count against this device only",
   })
   @IsOptional()
   @IsString()
-  @MaxLength(256)
+  @MaxLength(DEVICE_TOKEN_MAX_LENGTH)
   deviceToken?: string;
 }

@@ -13,7 +13,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Trade the refresh token for a new access token and the next refresh token */
+        /**
+         * Trade the refresh token for a new access token and the next refresh token
+         * @description Public, since the access token may have expired; the refresh token in the body is the credential, under the login rate limit. Each refresh token works once: presenting a used one again ends the whole session.
+         */
         post: operations["SessionsController_refresh"];
         delete?: never;
         options?: never;
@@ -30,7 +33,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End this session: its access and refresh tokens stop working */
+        /**
+         * End this session: its access and refresh tokens stop working
+         * @description Takes no body. The access token is refused from now on, before it expires.
+         */
         post: operations["SessionsController_logout"];
         delete?: never;
         options?: never;
@@ -47,7 +53,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End every session of the user, this one included, and forget every device token */
+        /**
+         * End every session of the user, this one included, and forget every device token
+         * @description Takes no body. Pre-auth tokens issued before this call stop working too.
+         */
         post: operations["SessionsController_logoutAll"];
         delete?: never;
         options?: never;
@@ -62,7 +71,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: 200 when the database (and Redis, when configured) answer, else 503 */
+        /**
+         * Liveness: 200 when the database (and Redis, when configured) answer, else 503
+         * @description Public, for load balancers. Each dependency is probed at most once a second; the answer may be that old.
+         */
         get: operations["HealthController_check"];
         put?: never;
         post?: never;
@@ -79,7 +91,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness, per dependency (terminus); 503 naming the dependencies that are down */
+        /**
+         * Readiness, per dependency (terminus); 503 naming the dependencies that are down
+         * @description Public, for orchestrators, and probed live. Lists the database, Redis when REDIS_URL is set and the audit log when AUDIT_LOG_FILE is set; the drivers' own error messages are never shown.
+         */
         get: operations["HealthController_ready"];
         put?: never;
         post?: never;
@@ -98,7 +113,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create an account (outside production, or with REGISTRATION_ENABLED=true) */
+        /**
+         * Create an account (outside production, or with REGISTRATION_ENABLED=true)
+         * @description When registration is off the route answers 404, like a URL that does not exist. The password policy judges the password (length, guessability, closeness to the username). The response carries the enrollment ticket, shown this once. Registration shares the login rate limit.
+         */
         post: operations["AuthController_register"];
         delete?: never;
         options?: never;
@@ -115,7 +133,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Step 1 of login: check the password, get a pre-auth token for the second factor */
+        /**
+         * Step 1 of login: check the password, get a pre-auth token for the second factor
+         * @description An unknown username and a wrong password get the same 401 after the same work. Repeated failures lock the account (429); failures that come with a valid deviceToken count against that device only. The pre-auth token opens /auth/2fa/setup, enable or verify, as `next` says, and nothing else.
+         */
         post: operations["AuthController_login"];
         delete?: never;
         options?: never;
@@ -132,7 +153,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change the password (needs the current password and a TOTP code); every session ends, this one included */
+        /**
+         * Change the password (needs the current password and a TOTP code); every session ends, this one included
+         * @description The password policy judges the new password. Failures count toward the account lockout. Device tokens and pre-auth tokens issued before the change stop working too: log in again.
+         */
         post: operations["AuthController_changePassword"];
         delete?: never;
         options?: never;
@@ -147,7 +171,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The logged-in user */
+        /**
+         * The logged-in user
+         * @description The access token's user: id, username and whether two-factor authentication is enabled.
+         */
         get: operations["AuthController_me"];
         put?: never;
         post?: never;
@@ -166,7 +193,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Enrollment, step 1: a new TOTP secret (pending until /auth/2fa/enable); needs the enrollment ticket */
+        /**
+         * Enrollment, step 1: a new TOTP secret (pending until /auth/2fa/enable); needs the enrollment ticket
+         * @description Creates or replaces the pending secret, which works only once /auth/2fa/enable confirms it. The ticket is required unless ENROLLMENT_TICKET_REQUIRED=false; a wrong one counts toward the account lockout like a wrong code.
+         */
         post: operations["TwoFactorController_setup"];
         delete?: never;
         options?: never;
@@ -183,7 +213,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Enrolment, step 2: confirm with a code; completes the login and returns recovery codes once */
+        /**
+         * Enrolment, step 2: confirm with a code; completes the login and returns recovery codes once
+         * @description A code from the pending secret makes it active and completes this login: the session tokens, a device token and ten recovery codes, shown this once. Wrong codes count toward the account lockout.
+         */
         post: operations["TwoFactorController_enable"];
         delete?: never;
         options?: never;
@@ -200,7 +233,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Second step of login: a TOTP code or a recovery code; returns the session tokens */
+        /**
+         * Second step of login: a TOTP code or a recovery code; returns the session tokens
+         * @description Send code or recoveryCode, not both. A TOTP code is accepted once; wrong codes count toward the account lockout, and one pre-auth token allows only a few attempts before a new password step is needed.
+         */
         post: operations["TwoFactorController_verify"];
         delete?: never;
         options?: never;
@@ -217,7 +253,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Replace the recovery codes (the old ones stop working); needs a current code */
+        /**
+         * Replace the recovery codes (the old ones stop working); needs a current code
+         * @description The new set of ten codes is shown this once. Wrong codes count toward the account lockout.
+         */
         post: operations["TwoFactorSettingsController_regenerateRecoveryCodes"];
         delete?: never;
         options?: never;
@@ -234,7 +273,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Remove the authenticator (password and a current code): every session and device token ends; the next login enrolls again with the enrollment ticket returned here */
+        /**
+         * Remove the authenticator (password and a current code): every session and device token ends; the next login enrolls again with the enrollment ticket returned here
+         * @description The recovery codes go too. Failures count toward the account lockout. Keep the ticket: while tickets are required (the default), no authenticator can be enrolled on this account without it or an operator's.
+         */
         post: operations["TwoFactorSettingsController_reset"];
         delete?: never;
         options?: never;
@@ -249,7 +291,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Public keys that verify access tokens (JWKS) */
+        /**
+         * Public keys that verify access tokens (JWKS)
+         * @description The current ES256 key and, during a rotation, the previous ones (JWT_PREVIOUS_PUBLIC_KEY_FILES); empty with HS256. Cacheable for five minutes.
+         */
         get: operations["JwksController_jwks"];
         put?: never;
         post?: never;
@@ -263,6 +308,23 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        RefreshDto: {
+            /** @description The latest refresh token of the session (each one works once) */
+            refreshToken: string;
+        };
+        SessionTokensDto: {
+            /** @description Send as a bearer token (scheme "access-token") */
+            accessToken: string;
+            /** @description Single use: POST it to /auth/refresh for the next pair */
+            refreshToken: string;
+            /** @enum {string} */
+            tokenType: "Bearer";
+            /**
+             * @description Seconds until the access token expires
+             * @example 900
+             */
+            expiresIn: number;
+        };
         ErrorResponse: {
             /** @example 401 */
             statusCode: number;
@@ -281,23 +343,6 @@ export interface components {
              * @description Also sent as the X-Request-Id header: quote it when reporting a problem, it keys the server log
              */
             requestId: string;
-        };
-        RefreshDto: {
-            /** @description The latest refresh token of the session (each one works once) */
-            refreshToken: string;
-        };
-        SessionTokensDto: {
-            /** @description Send as a bearer token (scheme "access-token") */
-            accessToken: string;
-            /** @description Single use: POST it to /auth/refresh for the next pair */
-            refreshToken: string;
-            /** @enum {string} */
-            tokenType: "Bearer";
-            /**
-             * @description Seconds until the access token expires
-             * @example 900
-             */
-            expiresIn: number;
         };
         RegisterDto: {
             /** @example alice */
@@ -366,7 +411,10 @@ export interface components {
         TotpSetupDto: {
             /** @description Base32 TOTP secret, for manual entry into the authenticator */
             secret: string;
-            /** @example otpauth://totp/nest-2fa-api:alice?secret=… */
+            /**
+             * Format: uri
+             * @example otpauth://totp/nest-2fa-api:alice?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=nest-2fa-api&algorithm=SHA1&digits=6&period=30
+             */
             otpauthUrl: string;
             /** @description The otpauth URL as a PNG QR code (data: URL) */
             qrCodeDataUrl: string;
@@ -446,9 +494,11 @@ export interface components {
             kty: "EC";
             /** @enum {string} */
             crv: "P-256";
+            /** @description P-256 x coordinate */
             x: string;
+            /** @description P-256 y coordinate */
             y: string;
-            /** @description Matches the kid header of access tokens */
+            /** @description Matches the kid header of access tokens (the SHA-256 thumbprint of the key) */
             kid: string;
             /** @enum {string} */
             alg: "ES256";
@@ -516,7 +566,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body is larger than the limit */
+            /** @description The body is larger than the limit (16 KiB) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -534,9 +584,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited: Retry-After says when to retry */
+            /** @description Rate limited per client address (registration, login, refresh and /auth/2fa/* have stricter limits), or, where a password, code or enrollment ticket is checked, the account is locked out after repeated failures. Retry after Retry-After seconds; no header tells how many attempts remain. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying (an integer, never a date) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -579,6 +631,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A body was sent and is not valid JSON (this route reads none: send no body) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Missing, invalid, expired or revoked access token (a pre-auth token is refused too) */
             401: {
                 headers: {
@@ -597,9 +658,29 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited: Retry-After says when to retry */
+            /** @description A body was sent and is larger than the limit (16 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A body was sent and is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limited per client address (registration, login, refresh and /auth/2fa/* have stricter limits), or, where a password, code or enrollment ticket is checked, the account is locked out after repeated failures. Retry after Retry-After seconds; no header tells how many attempts remain. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying (an integer, never a date) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -642,6 +723,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A body was sent and is not valid JSON (this route reads none: send no body) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Missing, invalid, expired or revoked access token (a pre-auth token is refused too) */
             401: {
                 headers: {
@@ -660,9 +750,29 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited: Retry-After says when to retry */
+            /** @description A body was sent and is larger than the limit (16 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A body was sent and is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limited per client address (registration, login, refresh and /auth/2fa/* have stricter limits), or, where a password, code or enrollment ticket is checked, the account is locked out after repeated failures. Retry after Retry-After seconds; no header tells how many attempts remain. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying (an integer, never a date) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -718,9 +828,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited: Retry-After says when to retry */
+            /** @description Rate limited per client address (registration, login, refresh and /auth/2fa/* have stricter limits), or, where a password, code or enrollment ticket is checked, the account is locked out after repeated failures. Retry after Retry-After seconds; no header tells how many attempts remain. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying (an integer, never a date) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -763,16 +875,47 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        status?: "ok";
-                        info?: {
-                            [key: string]: {
-                                status?: string;
+                        status: "ok";
+                        info: {
+                            database: {
+                                /** @enum {string} */
+                                status: "up";
+                                /** @description Milliseconds the probe took (some probes) */
+                                responseTime?: number;
+                            };
+                            redis?: {
+                                /** @enum {string} */
+                                status: "up";
+                                /** @description Milliseconds the probe took (some probes) */
+                                responseTime?: number;
+                            };
+                            audit?: {
+                                /** @enum {string} */
+                                status: "up";
+                                /** @description Milliseconds the probe took (some probes) */
+                                responseTime?: number;
                             };
                         };
-                        error?: Record<string, never>;
-                        details?: {
-                            [key: string]: {
-                                status?: string;
+                        /** @description Empty: not ready is a 503 */
+                        error: Record<string, never>;
+                        details: {
+                            database: {
+                                /** @enum {string} */
+                                status: "up";
+                                /** @description Milliseconds the probe took (some probes) */
+                                responseTime?: number;
+                            };
+                            redis?: {
+                                /** @enum {string} */
+                                status: "up";
+                                /** @description Milliseconds the probe took (some probes) */
+                                responseTime?: number;
+                            };
+                            audit?: {
+                                /** @enum {string} */
+                                status: "up";
+                                /** @description Milliseconds the probe took (some probes) */
+                                responseTime?: number;
                             };
                         };
                     };
@@ -787,9 +930,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited: Retry-After says when to retry */
+            /** @description Rate limited per client address (registration, login, refresh and /auth/2fa/* have stricter limits), or, where a password, code or enrollment ticket is checked, the account is locked out after repeated failures. Retry after Retry-After seconds; no header tells how many attempts remain. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying (an integer, never a date) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -877,7 +1022,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body is larger than the limit */
+            /** @description The body is larger than the limit (16 KiB) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -895,9 +1040,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited: Retry-After says when to retry */
+            /** @description Rate limited per client address (registration, login, refresh and /auth/2fa/* have stricter limits), or, where a password, code or enrollment ticket is checked, the account is locked out after repeated failures. Retry after Retry-After seconds; no header tells how many attempts remain. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying (an integer, never a date) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -972,7 +1119,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body is larger than the limit */
+            /** @description The body is larger than the limit (16 KiB) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -990,9 +1137,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Also: the account is locked out after repeated failures */
+            /** @description Rate limited per client address (registration, login, refresh and /auth/2fa/* have stricter limits), or, where a password, code or enrollment ticket is checked, the account is locked out after repeated failures. Retry after Retry-After seconds; no header tells how many attempts remain. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying (an integer, never a date) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1074,7 +1223,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body is larger than the limit */
+            /** @description The body is larger than the limit (16 KiB) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1092,9 +1241,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited: Retry-After says when to retry */
+            /** @description Rate limited per client address (registration, login, refresh and /auth/2fa/* have stricter limits), or, where a password, code or enrollment ticket is checked, the account is locked out after repeated failures. Retry after Retry-After seconds; no header tells how many attempts remain. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying (an integer, never a date) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1156,9 +1307,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited: Retry-After says when to retry */
+            /** @description Rate limited per client address (registration, login, refresh and /auth/2fa/* have stricter limits), or, where a password, code or enrollment ticket is checked, the account is locked out after repeated failures. Retry after Retry-After seconds; no header tells how many attempts remain. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying (an integer, never a date) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1224,7 +1377,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An enrollment ticket is required (missing, wrong, expired or replaced: the same answer) */
+            /**
+             * @description An enrollment ticket is required (missing, wrong, expired or replaced: the same answer)
+             *
+             *     The client address is outside IP_ALLOWLIST
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1242,7 +1399,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body is larger than the limit */
+            /** @description The body is larger than the limit (16 KiB) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1260,9 +1417,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited: Retry-After says when to retry */
+            /** @description Rate limited per client address (registration, login, refresh and /auth/2fa/* have stricter limits), or, where a password, code or enrollment ticket is checked, the account is locked out after repeated failures. Retry after Retry-After seconds; no header tells how many attempts remain. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying (an integer, never a date) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1319,7 +1478,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid code, or a pre-auth token older than a credential change (password, 2FA reset, logout-all) */
+            /**
+             * @description Invalid code, or a pre-auth token older than a credential change (password, 2FA reset, logout-all)
+             *
+             *     Missing, invalid or expired pre-auth token (an access token is refused too)
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1328,7 +1491,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description An enrollment ticket is required (the one the setup used was replaced or expired meanwhile) */
+            /**
+             * @description An enrollment ticket is required (the one the setup used was replaced or expired meanwhile)
+             *
+             *     The client address is outside IP_ALLOWLIST
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1346,7 +1513,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body is larger than the limit */
+            /** @description The body is larger than the limit (16 KiB) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1364,9 +1531,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited: Retry-After says when to retry */
+            /** @description Rate limited per client address (registration, login, refresh and /auth/2fa/* have stricter limits), or, where a password, code or enrollment ticket is checked, the account is locked out after repeated failures. Retry after Retry-After seconds; no header tells how many attempts remain. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying (an integer, never a date) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1427,7 +1596,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Invalid code, or a spent, exhausted or stale pre-auth token */
+            /**
+             * @description Invalid code, or a spent, exhausted or stale pre-auth token
+             *
+             *     Missing, invalid or expired pre-auth token (an access token is refused too)
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1454,7 +1627,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body is larger than the limit */
+            /** @description The body is larger than the limit (16 KiB) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1472,9 +1645,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited: Retry-After says when to retry */
+            /** @description Rate limited per client address (registration, login, refresh and /auth/2fa/* have stricter limits), or, where a password, code or enrollment ticket is checked, the account is locked out after repeated failures. Retry after Retry-After seconds; no header tells how many attempts remain. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying (an integer, never a date) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1553,7 +1728,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body is larger than the limit */
+            /** @description The body is larger than the limit (16 KiB) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1571,9 +1746,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited: Retry-After says when to retry */
+            /** @description Rate limited per client address (registration, login, refresh and /auth/2fa/* have stricter limits), or, where a password, code or enrollment ticket is checked, the account is locked out after repeated failures. Retry after Retry-After seconds; no header tells how many attempts remain. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying (an integer, never a date) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1652,7 +1829,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The body is larger than the limit */
+            /** @description The body is larger than the limit (16 KiB) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1670,9 +1847,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited: Retry-After says when to retry */
+            /** @description Rate limited per client address (registration, login, refresh and /auth/2fa/* have stricter limits), or, where a password, code or enrollment ticket is checked, the account is locked out after repeated failures. Retry after Retry-After seconds; no header tells how many attempts remain. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying (an integer, never a date) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1725,9 +1904,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited: Retry-After says when to retry */
+            /** @description Rate limited per client address (registration, login, refresh and /auth/2fa/* have stricter limits), or, where a password, code or enrollment ticket is checked, the account is locked out after repeated failures. Retry after Retry-After seconds; no header tells how many attempts remain. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying (an integer, never a date) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -11,6 +11,7 @@ const { readFileSync } = require('node:fs');
 const { Controller, Get, Module } = require('@nestjs/common');
 const { NestFactory } = require('@nestjs/core');
 const { FastifyAdapter } = require('@nestjs/platform-fastify');
+const { runtimeKeyExchangeGroups } = require('../dist/tls/key-exchange-groups.js');
 const { buildTlsOptions } = require('../dist/tls/tls-options.js');
 
 class HealthController {
@@ -25,7 +26,11 @@ class BareModule {}
 Module({ controllers: [HealthController] })(BareModule);
 
 async function main() {
-  const https = buildTlsOptions(readFileSync(process.env.BENCH_TLS_CERT), readFileSync(process.env.BENCH_TLS_KEY));
+  const https = buildTlsOptions(
+    readFileSync(process.env.BENCH_TLS_CERT),
+    readFileSync(process.env.BENCH_TLS_KEY),
+    runtimeKeyExchangeGroups().groups,
+  );
   const app = await NestFactory.create(BareModule, new FastifyAdapter({ https }), { logger: false });
   await app.listen({ host: '127.0.0.1', port: 0 });
   process.send({ ready: true, port: app.getHttpServer().address().port });

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { defaultEnvironment } from '../src/config/env.source';
 import { type Finding, hasHighFinding, runDoctor } from '../src/doctor/doctor';
 import { generateDevCertificates } from '../src/tls/dev-certificates';
+import { runtimeKeyExchangeGroups } from '../src/tls/key-exchange-groups';
 
 const ROOT = resolve(__dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'nest-2fa-api-doctor-'));
@@ -48,6 +49,19 @@ describe('doctor (as a function)', () => {
     const findings = runDoctor(goodProduction(), ROOT);
     expect(highs(findings)).toEqual([]);
     expect(hasHighFinding(findings)).toBe(false);
+  });
+
+  it('states which TLS key exchange groups this runtime offers: info with the post-quantum hybrid, low without', () => {
+    const postQuantum = runtimeKeyExchangeGroups().postQuantum;
+
+    const findings = runDoctor(goodProduction(), ROOT).filter((f) => f.finding.startsWith('TLS key exchange:'));
+
+    expect(findings).toEqual([
+      expect.objectContaining({
+        severity: postQuantum ? 'info' : 'low',
+        finding: expect.stringMatching(postQuantum ? /offers X25519MLKEM768, X25519/ : /cannot offer .*X25519MLKEM768/),
+      }),
+    ]);
   });
 
   it.each<[string, Record<string, string>, RegExp]>([

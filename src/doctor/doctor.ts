@@ -8,6 +8,7 @@ import { defaultHost, loadConfig } from '../config/load-config';
 import { privateKeyModeFix, privateKeyModeProblem } from '../config/private-key-file';
 import { secretWeakness } from '../config/secret-strength';
 import { devCaHasNameConstraints, devCertificatePaths } from '../tls/dev-certificates';
+import { tlsKeyExchangeFinding } from './tls-key-exchange.check';
 
 export type Severity = 'high' | 'medium' | 'low' | 'info';
 
@@ -77,6 +78,13 @@ export function runDoctor(source: Source, root = process.cwd()): Finding[] {
     ['proxies', () => checkTrustedProxies(env, addOwn)],
     ['rate limits', () => checkRateLimits(env, production, addOwn)],
     ['tls', () => checkTls(env, production, root, addOwn)],
+    [
+      'tls key exchange',
+      () => {
+        const { severity, finding, fix } = tlsKeyExchangeFinding();
+        addOwn(severity, finding, fix);
+      },
+    ],
     ['registration', () => checkRegistration(env, production, addOwn)],
     ['enrollment', () => checkEnrollment(env, production, addOwn)],
     ['shared state', () => checkSharedState(env, production, addOwn)],

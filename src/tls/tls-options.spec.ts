@@ -60,8 +60,12 @@ describe('buildTlsOptions', () => {
   }
 
   // Asserting the server's own error proves the server refused, not that the client gave up locally.
-  async function expectServerToRefuse(options: tls.ConnectionOptions, serverErrorCode: string): Promise<void> {
-    const server = await listen(buildTlsOptions(cert, key, runtimeKeyExchangeGroups().groups));
+  async function expectServerToRefuse(
+    options: tls.ConnectionOptions,
+    serverErrorCode: string,
+    groups: readonly string[] = runtimeKeyExchangeGroups().groups,
+  ): Promise<void> {
+    const server = await listen(buildTlsOptions(cert, key, groups));
     const serverError = once(server, 'tlsClientError');
     await expect(connect(server, options)).rejects.toThrow();
     const [error] = (await serverError) as [NodeJS.ErrnoException];
@@ -127,6 +131,17 @@ describe('buildTlsOptions', () => {
       const socket = await connect(server, { ecdhCurve: 'X25519MLKEM768:X25519' });
 
       expect(socket.getEphemeralKeyInfo()).toMatchObject({ name: 'X25519' });
+    },
+  );
+
+  (runtimeKeyExchangeGroups().postQuantum ? it : it.skip)(
+    'control: offered the classic groups alone, a client offering X25519MLKEM768 alone is refused',
+    async () => {
+      await expectServerToRefuse({ ecdhCurve: 'X25519MLKEM768' }, 'ERR_SSL_NO_SUITABLE_KEY_SHARE', [
+        'X25519',
+        'P-256',
+        'P-384',
+      ]);
     },
   );
 });

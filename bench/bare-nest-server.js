@@ -12,6 +12,7 @@ const { readFileSync } = require('node:fs');
 const { Controller, Get, Module } = require('@nestjs/common');
 const { NestFactory } = require('@nestjs/core');
 const { FastifyAdapter } = require('@nestjs/platform-fastify');
+const { runtimeKeyExchangeGroups } = require('../dist/tls/key-exchange-groups.js');
 const { buildTlsOptions } = require('../dist/tls/tls-options.js');
 
 class HealthController {
@@ -27,7 +28,11 @@ Module({ controllers: [HealthController] })(BareModule);
 
 async function main() {
   /** @type {any} buildTlsOptions is typed for node:https, which Fastify's options match at run time. */
-  const https = buildTlsOptions(readFileSync(process.env.BENCH_TLS_CERT), readFileSync(process.env.BENCH_TLS_KEY));
+  const https = buildTlsOptions(
+    readFileSync(process.env.BENCH_TLS_CERT),
+    readFileSync(process.env.BENCH_TLS_KEY),
+    runtimeKeyExchangeGroups().groups,
+  );
   const app = await NestFactory.create(BareModule, new FastifyAdapter({ https }), { logger: false });
   await app.listen(0, '127.0.0.1');
   process.send({ ready: true, port: app.getHttpServer().address().port });

@@ -7,11 +7,16 @@
 // its port over IPC and stops when told to.
 const https = require('node:https');
 const { readFileSync } = require('node:fs');
+const { runtimeKeyExchangeGroups } = require('../dist/tls/key-exchange-groups.js');
 const { buildTlsOptions } = require('../dist/tls/tls-options.js');
 
 const BODY = Buffer.from(JSON.stringify({ status: 'ok' }));
 /** @type {any} The dist build has no .d.ts: the options are node:https ones at run time. */
-const tls = buildTlsOptions(readFileSync(process.env.BENCH_TLS_CERT), readFileSync(process.env.BENCH_TLS_KEY));
+const tls = buildTlsOptions(
+  readFileSync(process.env.BENCH_TLS_CERT),
+  readFileSync(process.env.BENCH_TLS_KEY),
+  runtimeKeyExchangeGroups().groups,
+);
 
 const server = https.createServer(tls, (req, res) => {
   res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': BODY.length });

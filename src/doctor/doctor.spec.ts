@@ -10,6 +10,7 @@ import {
   removeFreshRoots,
   ROOT,
 } from '../testing/doctor-fixture';
+import { runtimeKeyExchangeGroups } from '../tls/key-exchange-groups';
 import { runDoctor } from './doctor';
 import { hasHighFinding } from './finding';
 
@@ -27,6 +28,17 @@ describe('runDoctor', () => {
     const findings = runDoctor(fixture.production(), ROOT);
     expect(highs(findings)).toEqual([]);
     expect(hasHighFinding(findings)).toBe(false);
+  });
+
+  it('states which TLS key exchange groups this runtime offers: info with the post-quantum hybrid, low without', () => {
+    const postQuantum = runtimeKeyExchangeGroups().postQuantum;
+    const findings = runDoctor(fixture.production(), ROOT).filter((f) => f.finding.startsWith('TLS key exchange:'));
+    expect(findings).toEqual([
+      expect.objectContaining({
+        severity: postQuantum ? 'info' : 'low',
+        finding: expect.stringMatching(postQuantum ? /offers X25519MLKEM768, X25519/ : /cannot offer .*X25519MLKEM768/),
+      }),
+    ]);
   });
 
   it('a default development setup (no .env, NODE_ENV unset): no high finding', () => {

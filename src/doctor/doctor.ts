@@ -15,6 +15,7 @@ import { rateLimitsCheck } from './checks/rate-limits.check';
 import { registrationCheck } from './checks/registration.check';
 import { secretsCheck } from './checks/secrets.check';
 import { sharedStateCheck } from './checks/shared-state.check';
+import { tlsKeyExchangeCheck } from './checks/tls-key-exchange.check';
 import { tlsCheck } from './checks/tls.check';
 import { trustedProxiesCheck } from './checks/trusted-proxies.check';
 import { filesFromEnvironment, filesOf } from './configured-files';
@@ -34,6 +35,7 @@ const CONFIG_CHECKS: [name: string, check: ConfigCheck][] = [
   ['shared state', sharedStateCheck],
   ['audit file', auditFileCheck],
   ['log format', logFormatCheck],
+  ['tls key exchange', tlsKeyExchangeCheck],
 ];
 
 const FILE_CHECKS: [name: string, check: FileCheck][] = [

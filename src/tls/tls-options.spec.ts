@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
 import { generateDevCertificates } from './dev-certificates';
+import { runtimeKeyExchangeGroups } from './key-exchange-groups';
 import { buildTlsOptions } from './tls-options';
 
 describe('buildTlsOptions', () => {
@@ -59,8 +60,12 @@ describe('buildTlsOptions', () => {
   }
 
   // Asserting the server's own error proves the server refused, not that the client gave up locally.
-  async function expectServerToRefuse(options: tls.ConnectionOptions, serverErrorCode: string): Promise<void> {
-    const server = await listen(buildTlsOptions(cert, key));
+  async function expectServerToRefuse(
+    options: tls.ConnectionOptions,
+    serverErrorCode: string,
+    groups: readonly string[] = runtimeKeyExchangeGroups().groups,
+  ): Promise<void> {
+    const server = await listen(buildTlsOptions(cert, key, groups));
     const serverError = once(server, 'tlsClientError');
     await expect(connect(server, options)).rejects.toThrow();
     const [error] = (await serverError) as [NodeJS.ErrnoException];
@@ -68,7 +73,7 @@ describe('buildTlsOptions', () => {
   }
 
   it('completes a verified TLS 1.3 handshake for a client that trusts the dev CA', async () => {
-    const server = await listen(buildTlsOptions(cert, key));
+    const server = await listen(buildTlsOptions(cert, key, runtimeKeyExchangeGroups().groups));
 
     const socket = await connect(server, { rejectUnauthorized: true });
 
@@ -77,7 +82,7 @@ describe('buildTlsOptions', () => {
   });
 
   it('negotiates an ECDHE AEAD suite with a TLS 1.2-only client', async () => {
-    const server = await listen(buildTlsOptions(cert, key));
+    const server = await listen(buildTlsOptions(cert, key, runtimeKeyExchangeGroups().groups));
 
     const socket = await connect(server, { maxVersion: 'TLSv1.2' });
 
@@ -106,4 +111,37 @@ describe('buildTlsOptions', () => {
       'ERR_SSL_UNSUPPORTED_PROTOCOL',
     );
   });
+
+  it('offers exactly the key exchange groups it is given: a P-384-only client is refused by an X25519, P-256 server', async () => {
+    const server = await listen(buildTlsOptions(cert, key, ['X25519', 'P-256']));
+    const serverError = once(server, 'tlsClientError');
+
+    await expect(connect(server, { ecdhCurve: 'P-384' })).rejects.toThrow();
+
+    const [error] = (await serverError) as [NodeJS.ErrnoException];
+    expect(error.code).toBe('ERR_SSL_NO_SUITABLE_KEY_SHARE');
+  });
+
+  // Where the runtime has the hybrid, a client preferring it gets it only because buildTlsOptions offers it.
+  (runtimeKeyExchangeGroups().postQuantum ? it : it.skip)(
+    'control: offered the classic groups alone, a client preferring X25519MLKEM768 falls back to X25519',
+    async () => {
+      const server = await listen(buildTlsOptions(cert, key, ['X25519', 'P-256', 'P-384']));
+
+      const socket = await connect(server, { ecdhCurve: 'X25519MLKEM768:X25519' });
+
+      expect(socket.getEphemeralKeyInfo()).toMatchObject({ name: 'X25519' });
+    },
+  );
+
+  (runtimeKeyExchangeGroups().postQuantum ? it : it.skip)(
+    'control: offered the classic groups alone, a client offering X25519MLKEM768 alone is refused',
+    async () => {
+      await expectServerToRefuse({ ecdhCurve: 'X25519MLKEM768' }, 'ERR_SSL_NO_SUITABLE_KEY_SHARE', [
+        'X25519',
+        'P-256',
+        'P-384',
+      ]);
+    },
+  );
 });

@@ -12,7 +12,8 @@ const TLS12_CIPHERS = [
   'ECDHE-RSA-CHACHA20-POLY1305',
 ].join(':');
 
-export function buildTlsOptions(cert: Buffer, key: Buffer): ServerOptions {
+/** `groups`: the key exchange groups in preference order (runtimeKeyExchangeGroups()). */
+export function buildTlsOptions(cert: Buffer, key: Buffer, groups: readonly string[]): ServerOptions {
   return {
     cert,
     key,
@@ -21,6 +22,8 @@ export function buildTlsOptions(cert: Buffer, key: Buffer): ServerOptions {
     ciphers: TLS12_CIPHERS,
     // Lets the server's ordering above win over clients that prefer weaker suites.
     honorCipherOrder: true,
-    ecdhCurve: 'X25519:prime256v1:secp384r1',
+    // The server's order wins here too: a client offering both the post-quantum hybrid and X25519
+    // gets the hybrid whenever it sent a key share for it.
+    ecdhCurve: groups.join(':'),
   };
 }

@@ -611,6 +611,25 @@ async function measureAuditFlood(server, fixtures) {
   return { idle, flooded, flood, auditLines, ratio, ok: ratio <= AUDIT_FLOOD.target };
 }
 
+/**
+ * The no-op row measures the security tax only if the app's guards do run on
+ * the bench's route: refused without a token, served with one. Otherwise the
+ * setup is broken and the run stops.
+ */
+async function checkNoopIsGuarded(server, ca, token) {
+  const client = createClient({ port: server.port, ca, maxSockets: 1 });
+  try {
+    const anonymous = await client.get('/bench/noop');
+    const authenticated = await client.get('/bench/noop', { token });
+    if (anonymous.status !== 401 || authenticated.status !== 200)
+      throw new Error(
+        `GET /bench/noop answered ${anonymous.status} without a token and ${authenticated.status} with one (expected 401 and 200): the global guards do not cover the bench's route`,
+      );
+  } finally {
+    client.close();
+  }
+}
+
 async function enrollOn(server, ca, count) {
   const client = createClient({ port: server.port, ca, maxSockets: LOGIN.enrollConcurrency });
   try {
@@ -796,6 +815,7 @@ async function main() {
       );
     }
     await Promise.all(enrolling);
+    if (want('noop')) await checkNoopIsGuarded(server.api, fixtures.ca, ctx.tokens.valid);
 
     const rounds = await runRounds(measured, ctx);
     for (const name of ['floor', 'bare', 'apiLogged']) await server[name]?.stop();

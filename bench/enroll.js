@@ -38,12 +38,12 @@ async function enrollOne(client, username) {
   // current step is used there.
   const now = currentStep();
   const step = Date.now() % STEP_MS < STEP_MS - 3_000 ? now - 1 : now;
-  const { accessToken } = check(
+  const { accessToken, refreshToken } = check(
     await client.post('/auth/2fa/enable', { token: preAuthToken, body: { code: await totpAt(secret, step) } }),
     'enable',
     200,
   );
-  return { username, password: PASSWORD, secret, lastStep: step, accessToken };
+  return { username, password: PASSWORD, secret, lastStep: step, accessToken, refreshToken };
 }
 
 /** `count` enrolled users, `concurrency` at a time (argon2 makes each one cost ~10 ms of CPU twice). */

@@ -116,6 +116,8 @@ async function flood({ port, ca, users, concurrency, seconds }) {
     verifyStep: summary(verify),
     failures,
     poolExhaustedAfterSeconds: exhaustedAt === null ? null : Number(exhaustedAt) / 1000,
+    // Every step spent, by user: the next round (a new process) must not send them again.
+    lastSteps: pool.map((user) => user.lastStep),
     clientCpuCores: (cpu.user + cpu.system) / 1e6 / (elapsedMs / 1000),
   };
 }

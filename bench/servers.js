@@ -3,7 +3,7 @@
 // Starting and stopping the processes under test. Each server is its own
 // process, so its memory and CPU can be read from /proc without the load
 // generator or this orchestrator in the figures.
-const { fork, spawn } = require('node:child_process');
+const { fork } = require('node:child_process');
 const { openSync, closeSync } = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
@@ -69,29 +69,23 @@ function startHelperServer(name, script, env) {
 }
 
 /**
- * The API from dist/main.js, configured only through its environment (cwd is
- * the bench's temp dir, so a developer's .env cannot leak in). It logs
- * nothing at LOG_LEVEL=error when all is well, so readiness is polled on
- * GET /health with the dev CA. With `profile`, bench/profiled-main.js loads
- * dist/main.js under the in-process CPU profiler instead; with `exposeGc`,
- * bench/gc-main.js loads it with a full GC available on request.
+ * The API as dist/main.js would start it, through bench/api-main.js (which
+ * adds the bench's no-op route and answers profiling and GC requests over
+ * IPC), configured only through its environment (cwd is the bench's temp
+ * dir, so a developer's .env cannot leak in). It logs nothing at
+ * LOG_LEVEL=error when all is well, so readiness is polled on GET /health
+ * with the dev CA.
  */
 async function startApi(name, { env, cwd, ca, logFile, profile = false, exposeGc = false }) {
   const port = await freePort();
   const log = openSync(logFile, 'a');
-  /** @type {import('node:child_process').StdioOptions} */
-  const stdio = ['ignore', log, log];
-  // JSON lines whatever the row says: pretty printing would be measured too.
-  const childEnv = { ...baseEnvironment(), ...env, LOG_FORMAT: 'json', PORT: String(port) };
-  const wrapper = profile ? 'profiled-main.js' : exposeGc ? 'gc-main.js' : null;
-  const child = wrapper
-    ? fork(path.join(__dirname, wrapper), [], {
-        cwd,
-        env: childEnv,
-        stdio: [...stdio, 'ipc'],
-        execArgv: exposeGc ? ['--expose-gc'] : [],
-      })
-    : spawn(process.execPath, [path.join(ROOT, 'dist', 'main.js')], { cwd, env: childEnv, stdio });
+  const child = fork(path.join(__dirname, 'api-main.js'), [], {
+    cwd,
+    // JSON lines whatever the row says: pretty printing would be measured too.
+    env: { ...baseEnvironment(), ...env, LOG_FORMAT: 'json', PORT: String(port) },
+    stdio: ['ignore', log, log, 'ipc'],
+    execArgv: exposeGc ? ['--expose-gc'] : [],
+  });
   closeSync(log);
   let exited = false;
   child.once('exit', () => (exited = true));

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -16,6 +17,12 @@ import { loadServerTls } from './tls/server-tls';
 export interface CreateAppOptions {
   /** Where the JSON log lines go instead of stdout: the tests' seam for reading them. */
   logDestination?: DestinationStream;
+  /**
+   * Modules mounted next to the application's own, under the same global
+   * guards, pipes and filters: the bench's no-op route (bench/api-main.js).
+   * main.ts passes none.
+   */
+  extraModules?: Type[];
 }
 
 /**
@@ -61,8 +68,9 @@ export async function createApp(
     clientErrorHandler: parserErrors.onClientError,
   });
   forgetPreviousPinoRoot();
+  const root = AppModule.register(config, secrets, rootLogger);
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.register(config, secrets, rootLogger),
+    { ...root, imports: [...(root.imports ?? []), ...(options.extraModules ?? [])] },
     adapter,
     {
       // Held until useLogger below, then written through pino.

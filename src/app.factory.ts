@@ -6,7 +6,7 @@ import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
-import { createRootLogger, forgetPreviousPinoRoot } from './audit/logging';
+import { createRequestLogger, createRootLogger, forgetPreviousPinoRoot } from './audit/logging';
 import { restrictNewFilesToOwner } from './common/owner-only-files';
 import { ParserErrors } from './common/parser-errors';
 import type { AppConfig } from './config/app-config';
@@ -84,6 +84,6 @@ export async function createApp(
   );
   app.useLogger(app.get(Logger));
   parserErrors.listenForExpectations(app.getHttpServer());
-  await configureApp(app, config);
+  await configureApp(app, config, createRequestLogger(config, rootLogger, options.logDestination));
   return { app, config };
 }

@@ -2,6 +2,7 @@ import { ValidationPipe } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest, RawServerDefault } from 'fastify';
 import type { Logger } from 'pino';
+import type { RequestLogger } from './audit/logging';
 import { registerRequestLog } from './audit/request-log';
 import { AUDIT_LOGGER, SecurityEvents } from './audit/security-events.service';
 import { registerClientAddress } from './client-address/client-address';
@@ -16,11 +17,15 @@ import { setupOpenApi } from './openapi/openapi.setup';
  * Everything that shapes a request around the controllers: used by main.ts
  * and by every e2e test, so the tests exercise what production runs.
  */
-export async function configureApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+export async function configureApp(
+  app: NestFastifyApplication,
+  config: AppConfig,
+  requestLog: RequestLogger = { logger: app.get<Logger>(AUDIT_LOGGER), flush: () => undefined },
+): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
 
   registerClientAddress(fastify, config.network.trustedProxies);
-  registerRequestLog(fastify, app.get<Logger>(AUDIT_LOGGER));
+  registerRequestLog(fastify, requestLog);
 
   // Helmet's headers, computed once (see security-headers.ts), set in one call
   // from an onRequest hook, so errors (404, 413, 429) get them too. A

@@ -56,15 +56,43 @@ export const REDACTED_PATHS = [
  * `destination` is the test seam (a stream the tests read); stdout otherwise.
  */
 export function createRootLogger(config: AppConfig, destination?: DestinationStream): Logger {
-  const options = {
+  const options = loggerOptions(config);
+  if (config.logFormat === 'pretty') return pino(options, prettyStream(destination));
+  return pino(options, destination ?? pino.destination({ fd: 1, sync: true }));
+}
+
+export interface RequestLogger {
+  logger: Logger;
+  /** Writes out what is buffered; a no-op for a synchronous logger. */
+  flush(): void;
+}
+
+/**
+ * Where request lines go. In production's JSON format on stdout: a logger of
+ * their own with an asynchronous, buffered destination, so a request never
+ * waits for a write(2) of its line (at LOG_LEVEL=info the synchronous write
+ * was the largest cost left: docs/performance.md). Security events stay on
+ * the root logger, synchronous: they are the record that must not be lost.
+ * The buffer is written out when the server closes (SIGTERM included, see
+ * registerRequestLog) and, by pino, on process exit; a crash loses at most
+ * the lines of the last few milliseconds. Pretty output and a test
+ * destination keep the root logger, so every line goes where the tests and a
+ * terminal look.
+ */
+export function createRequestLogger(config: AppConfig, root: Logger, destination?: DestinationStream): RequestLogger {
+  if (config.logFormat === 'pretty' || destination) return { logger: root, flush: () => undefined };
+  const buffered = pino.destination({ fd: 1, sync: false, minLength: 4096 });
+  return { logger: pino(loggerOptions(config), buffered), flush: () => buffered.flushSync() };
+}
+
+function loggerOptions(config: AppConfig) {
+  return {
     level: pinoLevel(config.logLevel),
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     serializers: { err: pino.stdSerializers.err },
   };
-  if (config.logFormat === 'pretty') return pino(options, prettyStream(destination));
-  return pino(options, destination ?? pino.destination({ fd: 1, sync: true }));
 }
 
 function prettyStream(destination?: DestinationStream): DestinationStream {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Logger } from 'pino';
+import type { RequestLogger } from './logging';
 import { originOf } from './request-origin';
 
 /**
@@ -13,8 +13,15 @@ import { originOf } from './request-origin';
  * Request lines are info: below that level nothing is registered, so a
  * quieter log costs the request path nothing.
  */
-export function registerRequestLog(fastify: FastifyInstance, logger: Logger): void {
+export function registerRequestLog(fastify: FastifyInstance, { logger, flush }: RequestLogger): void {
   if (!logger.isLevelEnabled('info')) return;
+  // A buffered destination is written out when the server closes: on SIGTERM
+  // Nest closes the app and then re-raises the signal, and a process killed
+  // by a signal runs no exit handler.
+  fastify.addHook('onClose', (_instance, done) => {
+    flush();
+    done();
+  });
   fastify.addHook('onResponse', (request, reply, done) => {
     const line = requestLine(request, reply);
     if (reply.statusCode >= 500) logger.error(line, 'request failed');

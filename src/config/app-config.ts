@@ -30,6 +30,8 @@ export interface AppConfig {
   sessions: { refreshTtlSeconds: number; idleTtlSeconds: number };
   totp: { issuer: string; window: number };
   registrationEnabled: boolean;
+  /** The reference browser client at /app/ (src/web-client). */
+  webClientEnabled: boolean;
   network: { trustedProxies: IpRangeList; allowlist: IpRangeList };
   rateLimit: { default: RateLimit; login: RateLimit; twoFactor: RateLimit; failOpen: boolean };
   lockout: { threshold: number; seconds: number };

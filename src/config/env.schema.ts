@@ -103,6 +103,7 @@ export const envSchema = z.object({
   CERTS_DIR: z.string().min(1).describe('where dev certificates are generated'),
   DEV_SECRETS_DIR: z.string().min(1).describe('outside production: where generated dev secrets are kept (git-ignored)'),
   REGISTRATION_ENABLED: bool('POST /auth/register on or off (default: on outside production)'),
+  WEB_CLIENT_ENABLED: bool('the reference web client at /app/ on or off (default: on outside production)'),
   TRUSTED_PROXIES: z.string().describe('CIDRs of reverse proxies whose X-Forwarded-For is trusted'),
   IP_ALLOWLIST: optionalText('CIDRs allowed to reach the API (required in production)'),
   RATE_LIMIT_DEFAULT: rate('every route, per client address'),

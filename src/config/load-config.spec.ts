@@ -55,6 +55,7 @@ describe('loadConfig', () => {
       preAuth: { ttlSeconds: 300, maxCodeAttempts: 5 },
       totp: { issuer: 'Nest2FA', window: 1 },
       registrationEnabled: true,
+      webClientEnabled: true,
       rateLimit: {
         default: { limit: 100, ttlSeconds: 60 },
         login: { limit: 10, ttlSeconds: 60 },
@@ -169,6 +170,20 @@ describe('loadConfig', () => {
     it('treats an empty REGISTRATION_ENABLED (as in .env.example) as unset', () => {
       expect(loadConfig({ ...production(), REGISTRATION_ENABLED: '' }).registrationEnabled).toBe(false);
       expect(loadConfig({ ...DEFAULTS, REGISTRATION_ENABLED: '' }).registrationEnabled).toBe(true);
+    });
+  });
+
+  describe('web client', () => {
+    it('is off by default in production, on elsewhere, and WEB_CLIENT_ENABLED decides in both', () => {
+      expect(loadConfig(production()).webClientEnabled).toBe(false);
+      expect(loadConfig({ ...production(), WEB_CLIENT_ENABLED: '' }).webClientEnabled).toBe(false);
+      expect(loadConfig({ ...production(), WEB_CLIENT_ENABLED: 'true' }).webClientEnabled).toBe(true);
+      expect(loadConfig({ ...DEFAULTS, NODE_ENV: 'development' }).webClientEnabled).toBe(true);
+      expect(loadConfig({ ...DEFAULTS, WEB_CLIENT_ENABLED: 'false' }).webClientEnabled).toBe(false);
+    });
+
+    it('refuses a WEB_CLIENT_ENABLED that is not a boolean', () => {
+      expect(configError({ ...DEFAULTS, WEB_CLIENT_ENABLED: 'maybe' })).toMatch(/WEB_CLIENT_ENABLED:/);
     });
   });
 

@@ -122,6 +122,7 @@ export function loadConfig(source: Source): AppConfig {
     sessions: { refreshTtlSeconds: env.REFRESH_TTL, idleTtlSeconds: env.SESSION_IDLE_TTL },
     totp: { issuer: env.TOTP_ISSUER, window: env.TOTP_WINDOW },
     registrationEnabled: env.REGISTRATION_ENABLED ?? !isProduction,
+    webClientEnabled: env.WEB_CLIENT_ENABLED ?? !isProduction,
     network: { trustedProxies, allowlist },
     rateLimit: {
       default: env.RATE_LIMIT_DEFAULT,

@@ -1,0 +1,183 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
+import { describeWithChromium, launchChromium } from './support/chromium';
+import { STRONG_PASSWORD, uniqueUsername } from './support/flows';
+import { useTestApp } from './support/test-app';
+import { currentStep, totpAt } from './support/totp';
+import { buildWebClient } from './support/web-client-build';
+
+/**
+ * The reference client at /app/ in a real browser (Debian's Chromium through
+ * playwright-core), against the real API over HTTPS on https://localhost
+ * (the RP ID): every step is what a person does, by label and role; TOTP
+ * codes come from the secret the page shows as text, passkeys from a CDP
+ * virtual authenticator (CTAP2, platform, resident keys, user verification).
+ * The page must raise no CSP violation and no script error throughout.
+ * Screenshots of the main screens go to test-output/web-client/.
+ */
+const SHOTS = resolve(__dirname, '..', 'test-output', 'web-client');
+
+jest.setTimeout(120_000);
+
+beforeAll(() => {
+  buildWebClient();
+  mkdirSync(SHOTS, { recursive: true });
+});
+
+interface Session {
+  context: BrowserContext;
+  page: Page;
+  cdp: CDPSession;
+  problems: string[];
+}
+
+describeWithChromium('reference web client in Chromium', () => {
+  const live = useTestApp();
+  let browser: Browser;
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  const origin = () => `https://localhost:${live.t.port}`;
+
+  /** A fresh browser profile on /app/, watching for CSP violations, script errors and failed requests. */
+  async function open(): Promise<Session> {
+    const context = await browser.newContext({ viewport: { width: 720, height: 900 } });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (/Content.Security.Policy/i.test(message.text())) problems.push(`console: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('requestfailed', (request) => problems.push(`failed: ${request.url()} ${request.failure()?.errorText}`));
+    // Init scripts run outside the page's CSP, so this listener sees every violation.
+    // (Browser code as a string: the tests compile without the DOM types.)
+    await page.addInitScript(`
+      window.cspViolations = [];
+      document.addEventListener('securitypolicyviolation', (event) =>
+        window.cspViolations.push(event.effectiveDirective + ' blocked ' + (event.blockedURI || 'inline')));
+    `);
+    const cdp = await context.newCDPSession(page);
+    const response = await page.goto(`${origin()}/app/`);
+    expect(response?.status()).toBe(200);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    return { context, page, cdp, problems };
+  }
+
+  async function close(session: Session): Promise<void> {
+    expect(await session.page.evaluate<string[]>('window.cspViolations')).toEqual([]);
+    expect(session.problems).toEqual([]);
+    await session.context.close();
+  }
+
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  const alert = (page: Page) => page.getByRole('alert');
+  /** One screen of the page: labels such as "Username" appear on several, only one is shown at a time. */
+  const screen = (page: Page, name: string) => page.locator(`#screen-${name}`);
+
+  /** Register → the ticket → password → enroll TOTP from the secret as text → recovery codes confirmed. */
+  async function registerWithTotp(page: Page, username: string, screenshots = false): Promise<string[]> {
+    await page.getByRole('button', { name: 'Create an account' }).click();
+    await page.getByRole('heading', { name: 'Create an account' }).waitFor();
+    await screen(page, 'register').getByLabel('Username').fill(username);
+    await screen(page, 'register').getByLabel('Password').fill(STRONG_PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+
+    await page.getByRole('heading', { name: 'Your enrollment ticket' }).waitFor();
+    const ticket = (await page.locator('#ticket-value').textContent()) ?? '';
+    expect(ticket.length).toBeGreaterThanOrEqual(16);
+    if (screenshots) await shot(page, '1-enrollment-ticket');
+    await page.getByRole('button', { name: 'Continue to sign in' }).click();
+
+    // The username is filled in and the password field focused: type, then Enter submits.
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await expect(screen(page, 'sign-in').getByLabel('Username').inputValue()).resolves.toBe(username);
+    await page.keyboard.type(STRONG_PASSWORD);
+    await page.keyboard.press('Enter');
+
+    await page.getByRole('heading', { name: 'Set up a second factor' }).waitFor();
+    await expect(screen(page, 'enroll').getByLabel('Enrollment ticket').inputValue()).resolves.toBe(ticket);
+    await page.getByRole('button', { name: 'Use an authenticator app' }).click();
+
+    await page.getByRole('heading', { name: 'Scan this code' }).waitFor();
+    const qr = page.getByRole('img', { name: 'QR code of the authenticator secret' });
+    await expect(qr.getAttribute('src')).resolves.toMatch(/^data:image\/png;base64,/);
+    // The image decoded and rendered: a blocked or broken data: URL has no natural size.
+    await page.waitForFunction(
+      "document.getElementById('totp-qr').complete && document.getElementById('totp-qr').naturalWidth > 0",
+    );
+    const secret = (await page.locator('#totp-secret').textContent()) ?? '';
+    expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
+    if (screenshots) await shot(page, '2-totp-enrollment');
+    await screen(page, 'totp-setup').getByLabel('6-digit code from the app').fill(totpAt(secret, currentStep()));
+    await page.getByRole('button', { name: 'Confirm' }).click();
+
+    await page.getByRole('heading', { name: 'Your recovery codes' }).waitFor();
+    const codes = await page.locator('#recovery-codes li').allTextContents();
+    expect(codes.length).toBeGreaterThanOrEqual(8);
+    // Nothing goes further until the user says the codes are saved.
+    const proceed = page.getByRole('button', { name: 'Continue', exact: true });
+    await expect(proceed.isDisabled()).resolves.toBe(true);
+    if (screenshots) await shot(page, '3-recovery-codes');
+    await screen(page, 'recovery').getByLabel('I have saved them').check();
+    await proceed.click();
+
+    await page.getByRole('heading', { name: 'Signed in' }).waitFor();
+    await expect(page.locator('#account-username').textContent()).resolves.toBe(username);
+    return codes;
+  }
+
+  async function signOut(page: Page): Promise<void> {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Signed out.' }).waitFor();
+  }
+
+  async function signInWithPassword(page: Page, username: string, password = STRONG_PASSWORD): Promise<void> {
+    await screen(page, 'sign-in').getByLabel('Username').fill(username);
+    await screen(page, 'sign-in').getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  }
+
+  it('register → enroll TOTP → recovery codes → sign out → sign in with a recovery code; errors shown in the alert', async () => {
+    const session = await open();
+    const { page } = session;
+    const username = uniqueUsername('web');
+    const codes = await registerWithTotp(page, username, true);
+    // Tokens live in memory only: nothing in storage or cookies.
+    await expect(page.evaluate('localStorage.length + sessionStorage.length + document.cookie.length')).resolves.toBe(
+      0,
+    );
+    await expect(session.context.cookies()).resolves.toEqual([]);
+    await signOut(page);
+
+    // A wrong password: the one answer for every failure, read out by the alert.
+    await signInWithPassword(page, username, 'not the password at all 1!');
+    await alert(page)
+      .filter({ hasText: /invalid username or password/i })
+      .waitFor();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+
+    await signInWithPassword(page, username);
+    await page.getByRole('heading', { name: 'Second step' }).waitFor();
+    await expect(alert(page).textContent()).resolves.toBe('');
+    await screen(page, 'verify').getByLabel('Code from your authenticator app, or a recovery code').fill(codes[0]);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('heading', { name: 'Signed in' }).waitFor();
+    await signOut(page);
+
+    // A spent recovery code is refused, visibly.
+    await signInWithPassword(page, username);
+    await screen(page, 'verify').getByLabel('Code from your authenticator app, or a recovery code').fill(codes[0]);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await alert(page)
+      .filter({ hasText: /invalid/i })
+      .waitFor();
+    await close(session);
+  });
+});

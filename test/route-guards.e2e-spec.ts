@@ -6,6 +6,7 @@ import { ALLOW_FROM } from '../src/ip-allowlist/allow-from.decorator';
 import { RATE_LIMIT_BUCKET } from '../src/rate-limit/rate-limit.decorator';
 import { controllerRoutes } from './support/nest-routes';
 import { useTestApp, type TestApp } from './support/test-app';
+import { buildWebClient } from './support/web-client-build';
 
 /**
  * The permission table of the API: every route Fastify serves, with the
@@ -157,6 +158,17 @@ const DOCS_ROUTES = [
   'GET /docs/favicon-32x32.png',
 ];
 
+/** The reference web client (src/web-client): its page and a fixed list of files, nothing else. */
+const WEB_CLIENT_ROUTES = [
+  'GET /app',
+  'GET /app/',
+  'GET /app/app.css',
+  'GET /app/app.js',
+  'GET /app/api.js',
+  'GET /app/dom.js',
+  'GET /app/vendor/simplewebauthn-browser.js',
+];
+
 interface RouteRow {
   route: string;
   /** Every guard Nest runs for the route (global, controller, handler), in order. */
@@ -235,6 +247,8 @@ function fastifyRoutes(t: TestApp): string[] {
 }
 
 describe('route permission table', () => {
+  // Built first, so the app serves the web client's routes whether or not `npm run build` ran.
+  beforeAll(() => buildWebClient());
   const app = useTestApp();
   let routes: DiscoveredRoute[];
 
@@ -255,10 +269,12 @@ describe('route permission table', () => {
     expect(sortByRoute(routes.map((r) => r.row))).toEqual(sortByRoute(EXPECTED_ROUTES));
   });
 
-  it('Fastify serves exactly these routes (plus HEAD for each GET): nothing registered around Nest’s guards but the docs', () => {
-    const expected = [...routes.map(({ method, path }) => `${method} ${path}`), ...DOCS_ROUTES].flatMap((route) =>
-      route.startsWith('GET ') ? [route, `HEAD ${route.slice(4)}`] : [route],
-    );
+  it('Fastify serves exactly these routes (plus HEAD for each GET): nothing registered around Nest’s guards but the docs and the web client', () => {
+    const expected = [
+      ...routes.map(({ method, path }) => `${method} ${path}`),
+      ...DOCS_ROUTES,
+      ...WEB_CLIENT_ROUTES,
+    ].flatMap((route) => (route.startsWith('GET ') ? [route, `HEAD ${route.slice(4)}`] : [route]));
     expect(fastifyRoutes(app.t).sort()).toEqual(expected.sort());
   });
 

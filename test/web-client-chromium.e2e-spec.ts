@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { describeWithChromium, launchChromium } from './support/chromium';
-import { STRONG_PASSWORD, uniqueUsername } from './support/flows';
+import { recoveryLogin, STRONG_PASSWORD, uniqueUsername } from './support/flows';
 import { useTestApp } from './support/test-app';
 import { currentStep, totpAt } from './support/totp';
 import { buildWebClient } from './support/web-client-build';
@@ -178,6 +178,15 @@ describeWithChromium('reference web client in Chromium', () => {
     await alert(page)
       .filter({ hasText: /invalid/i })
       .waitFor();
+
+    // Signed in here, then every session ended from another client: signing out still lands on the sign-in screen.
+    await screen(page, 'verify').getByLabel('Code from your authenticator app, or a recovery code').fill(codes[1]);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('heading', { name: 'Signed in' }).waitFor();
+    const elsewhere = await recoveryLogin(live.client, username, STRONG_PASSWORD, codes[2]);
+    expect(elsewhere.status).toBe(200);
+    expect((await live.client.post('/auth/logout-all', { token: elsewhere.body.accessToken })).status).toBe(204);
+    await signOut(page);
     await close(session);
   });
 });

@@ -186,10 +186,13 @@ export const api = {
     return call('DELETE', `/auth/webauthn/credentials/${encodeURIComponent(id)}`, 'access');
   },
 
-  /** Ends the session at the server, then forgets it here whatever the answer (an expired token ends it anyway). */
+  /** Ends the session at the server, then forgets it here whatever the answer. */
   async signOut(): Promise<void> {
     try {
       if (session) await call('POST', '/auth/logout', 'access');
+    } catch (error) {
+      // 401: the token expired or the session already ended, so there is nothing left to end.
+      if (!(error instanceof ApiError && error.status === 401)) throw error;
     } finally {
       session = undefined;
       preAuthToken = undefined;

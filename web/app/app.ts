@@ -19,6 +19,8 @@ let username = '';
 function describe(error: unknown): string {
   if (error instanceof ApiError) {
     if (error.needsFreshLogin) return 'This needs a sign-in from the last 5 minutes: sign out and sign in again.';
+    // The access token expired (or the session ended elsewhere): this client does not refresh silently.
+    if (error.status === 401 && api.signedIn) return 'Your session has ended: sign out and sign in again.';
     if (error.status === 429) return 'Too many attempts: wait a minute and try again.';
     return error.message;
   }
@@ -215,11 +217,15 @@ function wire(): void {
   });
 
   on('sign-out', async () => {
-    await api.signOut();
-    byId('passkeys').replaceChildren();
-    input('sign-in-username').value = username;
-    show('sign-in');
-    showStatus('Signed out.');
+    // The tokens are forgotten whatever the server answers; a failure still shows, on the sign-in screen.
+    try {
+      await api.signOut();
+      showStatus('Signed out.');
+    } finally {
+      byId('passkeys').replaceChildren();
+      input('sign-in-username').value = username;
+      show('sign-in');
+    }
   });
 
   byId('passwordless').hidden = !passkeysSupported();

@@ -58,7 +58,7 @@ export interface SecurityEventFields {
   /** A device token's id (never the token): which counter a failure hit, which device logged in. */
   deviceId?: string;
   newDevice?: boolean;
-  method?: 'totp' | 'recovery-code' | 'enrollment';
+  method?: 'totp' | 'recovery-code' | 'enrollment' | 'webauthn' | 'webauthn-enrollment' | 'passwordless';
   reason?: string;
   remaining?: number;
   retryAfterSeconds?: number;

@@ -1,11 +1,11 @@
 import { ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { InsufficientUserAuthenticationException } from '../common/insufficient-user-authentication.exception';
 import type { AuthenticatedUser } from '../access/principal';
 import { REQUIRE_AUTH, type RequireAuthOptions } from '../access/require-auth.decorator';
 import { RevocationList } from '../access/revocation-list';
 import { ROUTE_ACCESS, type RouteAccess } from '../access/route-access';
+import { InsufficientUserAuthenticationException } from '../common/insufficient-user-authentication.exception';
 import { perHandler } from '../common/per-handler';
 import { KeyRing } from '../tokens/key-ring';
 import { PreAuthTokenService } from '../tokens/pre-auth-token.service';

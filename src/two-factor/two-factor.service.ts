@@ -94,7 +94,7 @@ export class TwoFactorService {
       throw new BadRequestException('Send either code or recoveryCode, not both');
     }
     const user = await this.steps.user(principal);
-    if (!this.factors.hasAny(user)) {
+    if (!(await this.factors.hasAny(user))) {
       throw new ConflictException('Two-factor authentication is not enabled: enroll with /auth/2fa/setup');
     }
     await this.steps.chargeAttempt(principal, user, origin);

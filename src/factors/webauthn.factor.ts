@@ -4,7 +4,7 @@ import type { RequestOrigin } from '../audit/request-origin';
 import { SecurityEvents } from '../audit/security-events.service';
 import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
-import { INVALID_CODE, type ProofContext, type SecondFactor, type VerifiedProof } from './second-factor';
+import { type ProofContext, type SecondFactor, type VerifiedProof } from './second-factor';
 import { WebAuthnChallenges, type Ceremony } from './webauthn-challenges';
 import type { WebAuthnCredential } from './webauthn-credential.entity';
 import { WebAuthnCredentialsService } from './webauthn-credentials.service';

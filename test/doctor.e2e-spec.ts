@@ -22,6 +22,8 @@ function goodProduction(): Record<string, string> {
     CERTS_DIR: join(dir, 'dev-certs'),
     DEV_SECRETS_DIR: join(dir, 'dev-secrets'),
     IP_ALLOWLIST: '10.0.0.0/8',
+    WEBAUTHN_RP_ID: 'example.com',
+    WEBAUTHN_ORIGINS: 'https://example.com',
     TRUSTED_PROXIES: '10.0.0.5',
     REGISTRATION_ENABLED: 'false',
     DATABASE_URL: `sqlite:${join(dir, 'app.db')}`,
@@ -92,6 +94,11 @@ describe('doctor (as a function)', () => {
       { ENROLLMENT_TICKET_REQUIRED: 'false' },
       /ENROLLMENT_TICKET_REQUIRED=false: a password alone enrolls/,
     ],
+    [
+      'passkeys bound to localhost in production',
+      { WEBAUTHN_RP_ID: 'localhost', WEBAUTHN_ORIGINS: 'https://localhost' },
+      /WEBAUTHN_RP_ID=localhost in production/,
+    ],
   ])('%s → a high finding', (_name, overrides, expected) => {
     const findings = runDoctor({ ...goodProduction(), ...overrides }, ROOT);
     expect(highs(findings).some((f) => expected.test(f))).toBe(true);
@@ -116,6 +123,15 @@ describe('doctor (as a function)', () => {
     expect(medium).toMatch(/TRUSTED_PROXIES entry 2001:db8::\/32/);
     expect(medium).toMatch(/IP_ALLOWLIST lets everyone in/);
     expect(medium).toMatch(/REGISTRATION_ENABLED=true/);
+  });
+
+  it('an RP ID wider than the origins is a low finding; passkeys switched off are none', () => {
+    const wide = runDoctor({ ...goodProduction(), WEBAUTHN_ORIGINS: 'https://app.example.com' }, ROOT);
+    expect(wide.filter((f) => f.severity === 'low').map((f) => f.finding)).toContainEqual(
+      expect.stringMatching(/WEBAUTHN_RP_ID=example.com is a parent/),
+    );
+    const off = runDoctor({ ...goodProduction(), WEBAUTHN_ENABLED: 'false', WEBAUTHN_RP_ID: 'localhost' }, ROOT);
+    expect(off.some((f) => /WEBAUTHN/.test(f.finding))).toBe(false);
   });
 
   it('long-lived enrollment tickets and device tokens are low findings; the defaults are none', () => {

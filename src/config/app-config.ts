@@ -38,6 +38,8 @@ export interface AppConfig {
   /** Enrollment tickets: the second proof before a factor is enrolled on an account without one. */
   enrollment: { ticketRequired: boolean; ticketTtlSeconds: number };
   devices: { tokenTtlSeconds: number };
+  /** Passkeys: the relying party every ceremony is checked against (RP ID and origins, exactly). */
+  webauthn: { enabled: boolean; rpId: string; rpName: string; origins: string[] };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'verbose';
   /** Security events are also appended, hash-chained, to logFile; undefined means off. */
   audit: { logFile?: string; maxBytes: number; keep: number; queueMax: number };

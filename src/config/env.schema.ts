@@ -122,6 +122,14 @@ export const envSchema = z.object({
   ),
   ENROLLMENT_TICKET_TTL: seconds('lifetime of an enrollment ticket in seconds'),
   DEVICE_TOKEN_TTL: seconds('a device token lives this many seconds after the last full login from that device'),
+  WEBAUTHN_ENABLED: bool('passkeys (WebAuthn) as a second factor and for passwordless login (default true)'),
+  WEBAUTHN_RP_ID: optionalText(
+    'WebAuthn relying-party id: the domain passkeys are bound to (default localhost; required in production)',
+  ),
+  WEBAUTHN_RP_NAME: optionalText('name shown by the authenticator when a passkey is created (default TOTP_ISSUER)'),
+  WEBAUTHN_ORIGINS: optionalText(
+    'comma-separated origins allowed to run a ceremony, e.g. https://app.example.com (default https://localhost:PORT; required in production)',
+  ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'verbose']).describe('log verbosity'),
   AUDIT_LOG_FILE: optionalText('append security events to this file too, one hash-chained JSON line each (empty: off)'),
   AUDIT_LOG_MAX_BYTES: z.coerce

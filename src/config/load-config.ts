@@ -88,6 +88,7 @@ export function loadConfig(source: Source): AppConfig {
       problems.push('APP_SECRET_PREVIOUS: must be at least 32 bytes');
     if (env.APP_SECRET_PREVIOUS === env.APP_SECRET) problems.push('APP_SECRET_PREVIOUS: must differ from APP_SECRET');
   }
+  const webauthn = webauthnConfig(env, isProduction, problems);
   if (Boolean(env.TLS_CERT_FILE) !== Boolean(env.TLS_KEY_FILE))
     problems.push('TLS_CERT_FILE, TLS_KEY_FILE: set both or neither');
 
@@ -133,6 +134,7 @@ export function loadConfig(source: Source): AppConfig {
     lockout: { threshold: env.LOCKOUT_THRESHOLD, seconds: env.LOCKOUT_SECONDS },
     enrollment: { ticketRequired: env.ENROLLMENT_TICKET_REQUIRED ?? true, ticketTtlSeconds: env.ENROLLMENT_TICKET_TTL },
     devices: { tokenTtlSeconds: env.DEVICE_TOKEN_TTL },
+    webauthn,
     logLevel: env.LOG_LEVEL,
     audit: {
       logFile: env.AUDIT_LOG_FILE,
@@ -141,4 +143,47 @@ export function loadConfig(source: Source): AppConfig {
       queueMax: env.AUDIT_QUEUE_MAX,
     },
   };
+}
+
+/**
+ * The relying party of passkey ceremonies. A passkey is bound to its RP ID
+ * for good, so production states it rather than inheriting a development
+ * default; every origin must be https and lie within the RP ID's domain, or
+ * no browser would ever produce a usable assertion for it.
+ */
+function webauthnConfig(
+  env: ReturnType<typeof envSchema.parse>,
+  isProduction: boolean,
+  problems: string[],
+): AppConfig['webauthn'] {
+  const enabled = env.WEBAUTHN_ENABLED ?? true;
+  if (enabled && isProduction) {
+    if (!env.WEBAUTHN_RP_ID) problems.push('WEBAUTHN_RP_ID: required in production with WEBAUTHN_ENABLED=true');
+    if (!env.WEBAUTHN_ORIGINS) problems.push('WEBAUTHN_ORIGINS: required in production with WEBAUTHN_ENABLED=true');
+  }
+  const rpId = (env.WEBAUTHN_RP_ID ?? 'localhost').toLowerCase();
+  const origins = (env.WEBAUTHN_ORIGINS ?? `https://localhost:${env.PORT}`)
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  const rpName = env.WEBAUTHN_RP_NAME ?? env.TOTP_ISSUER;
+  // Switched off, nothing is checked against them: leftovers do not stop the API.
+  if (!enabled) return { enabled, rpId, rpName, origins };
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(rpId)) {
+    problems.push('WEBAUTHN_RP_ID: expected a domain name (no scheme, port or path), e.g. example.com');
+  }
+  for (const origin of origins) {
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (!url || url.protocol !== 'https:' || url.origin !== origin) {
+      problems.push(`WEBAUTHN_ORIGINS: ${origin} is not an https origin (scheme, host and optional port only)`);
+    } else if (url.hostname !== rpId && !url.hostname.endsWith(`.${rpId}`)) {
+      problems.push(`WEBAUTHN_ORIGINS: ${origin} is outside WEBAUTHN_RP_ID ${rpId}`);
+    }
+  }
+  return { enabled, rpId, rpName, origins };
 }

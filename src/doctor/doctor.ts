@@ -79,6 +79,7 @@ export function runDoctor(source: Source, root = process.cwd()): Finding[] {
     ['tls', () => checkTls(env, production, root, addOwn)],
     ['registration', () => checkRegistration(env, production, addOwn)],
     ['enrollment', () => checkEnrollment(env, production, addOwn)],
+    ['passkeys', () => checkWebAuthn(env, production, addOwn)],
     ['shared state', () => checkSharedState(env, production, addOwn)],
     ['audit file', () => checkAuditFile(env, root, addOwn)],
   ];
@@ -469,6 +470,43 @@ function checkEnrollment(env: Source, production: boolean, add: Add): void {
       `DEVICE_TOKEN_TTL=${env.DEVICE_TOKEN_TTL}: a device keeps its own lockout counter for more than a year without a login.`,
       'Keep it near the default 7776000 (90 days).',
     );
+  }
+}
+
+/**
+ * Passkeys are bound to their RP ID for good: a localhost RP ID in
+ * production strands every passkey made there, and an RP ID wider than the
+ * origins lets every site under that domain ask for assertions.
+ */
+function checkWebAuthn(env: Source, production: boolean, add: Add): void {
+  if (['false', '0', 'no'].includes(env.WEBAUTHN_ENABLED ?? '')) return;
+  const rpId = (env.WEBAUTHN_RP_ID ?? 'localhost').toLowerCase();
+  if (production && rpId === 'localhost') {
+    add(
+      'high',
+      'WEBAUTHN_RP_ID=localhost in production: no browser on another machine can use passkeys, and those made now can never move to the real domain.',
+      "Set WEBAUTHN_RP_ID to the site's domain and WEBAUTHN_ORIGINS to its https origins before anyone registers a passkey.",
+    );
+  }
+  const hosts = (env.WEBAUTHN_ORIGINS ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean)
+    .map(hostOf);
+  if (hosts.some((host) => host !== undefined && host !== rpId)) {
+    add(
+      'low',
+      `WEBAUTHN_RP_ID=${rpId} is a parent of some WEBAUTHN_ORIGINS: passkeys are valid for every site under ${rpId}, which can then ask for assertions too.`,
+      'Use the exact host as the RP ID unless sibling sites really share the passkeys.',
+    );
+  }
+}
+
+function hostOf(origin: string): string | undefined {
+  try {
+    return new URL(origin).hostname;
+  } catch {
+    return undefined;
   }
 }
 

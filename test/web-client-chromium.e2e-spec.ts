@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { describeWithChromium, launchChromium } from './support/chromium';
 import { recoveryLogin, STRONG_PASSWORD, uniqueUsername } from './support/flows';
-import { useTestApp } from './support/test-app';
+import { bootTestApp, type RunningTestApp } from './support/test-app';
 import { currentStep, totpAt } from './support/totp';
 import { buildWebClient } from './support/web-client-build';
 
@@ -32,15 +33,33 @@ interface Session {
   problems: string[];
 }
 
+/** A port free right now: the app's origin must be known before it boots (WEBAUTHN_ORIGINS defaults to it). */
+function freePort(): Promise<number> {
+  const probe = createServer();
+  return new Promise((resolve) =>
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    }),
+  );
+}
+
 describeWithChromium('reference web client in Chromium', () => {
-  const live = useTestApp();
+  let live: RunningTestApp;
   let browser: Browser;
 
   beforeAll(async () => {
+    // The default configuration: RP ID localhost, origin https://localhost:PORT, as a developer runs it.
+    live = await bootTestApp({ PORT: String(await freePort()) });
+    expect(live.t.config.webauthn).toEqual(
+      expect.objectContaining({ rpId: 'localhost', origins: [`https://localhost:${live.t.port}`] }),
+    );
     browser = await launchChromium();
   });
   afterAll(async () => {
+    // The browser first: it keeps connections to the app open.
     await browser?.close();
+    await live?.close();
   });
 
   const origin = () => `https://localhost:${live.t.port}`;
@@ -75,8 +94,29 @@ describeWithChromium('reference web client in Chromium', () => {
     await session.context.close();
   }
 
+  async function addVirtualAuthenticator(cdp: CDPSession): Promise<string> {
+    await cdp.send('WebAuthn.enable');
+    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: {
+        protocol: 'ctap2',
+        transport: 'internal',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+      },
+    });
+    return authenticatorId;
+  }
+
   const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
   const alert = (page: Page) => page.getByRole('alert');
+
+  /** The outcome of the last action: the status line says `text`, and the alert says nothing (or why not). */
+  async function expectStatus(page: Page, text: string): Promise<void> {
+    await page.locator('#status, #error').filter({ hasText: /\S/ }).first().waitFor();
+    const outcome = { alert: await alert(page).textContent(), status: await page.getByRole('status').textContent() };
+    expect(outcome).toEqual({ alert: '', status: text });
+  }
   /** One screen of the page: labels such as "Username" appear on several, only one is shown at a time. */
   const screen = (page: Page, name: string) => page.locator(`#screen-${name}`);
 
@@ -135,7 +175,7 @@ describeWithChromium('reference web client in Chromium', () => {
   async function signOut(page: Page): Promise<void> {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-    await page.getByRole('status').filter({ hasText: 'Signed out.' }).waitFor();
+    await expectStatus(page, 'Signed out.');
   }
 
   async function signInWithPassword(page: Page, username: string, password = STRONG_PASSWORD): Promise<void> {
@@ -186,6 +226,53 @@ describeWithChromium('reference web client in Chromium', () => {
     const elsewhere = await recoveryLogin(live.client, username, STRONG_PASSWORD, codes[2]);
     expect(elsewhere.status).toBe(200);
     expect((await live.client.post('/auth/logout-all', { token: elsewhere.body.accessToken })).status).toBe(204);
+    await signOut(page);
+    await close(session);
+  });
+
+  it('register → enroll TOTP → add a passkey → sign out → password + passkey → sign out → passwordless; rename and remove', async () => {
+    const session = await open();
+    const { page, cdp } = session;
+    const authenticatorId = await addVirtualAuthenticator(cdp);
+    const username = uniqueUsername('webkey');
+    await registerWithTotp(page, username);
+
+    // Adding a passkey: within 5 minutes of the sign-in, so no other proof is asked for.
+    await screen(page, 'account').getByLabel('Name of the new passkey').fill('Test laptop');
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await expectStatus(page, 'Passkey Test laptop added.');
+    await expect(screen(page, 'account').getByLabel('Passkey name').inputValue()).resolves.toBe('Test laptop');
+    await expect(cdp.send('WebAuthn.getCredentials', { authenticatorId: authenticatorId })).resolves.toEqual(
+      expect.objectContaining({ credentials: [expect.objectContaining({ isResidentCredential: true })] }),
+    );
+    await shot(page, '4-account-passkeys');
+    await signOut(page);
+
+    // Password, then the passkey: the account has both factors, the page offers both.
+    await signInWithPassword(page, username);
+    await page.getByRole('heading', { name: 'Second step' }).waitFor();
+    await expect(page.getByRole('button', { name: 'Verify' }).isVisible()).resolves.toBe(true);
+    await shot(page, '5-second-step');
+    await page.getByRole('button', { name: 'Use a passkey' }).click();
+    await page.getByRole('heading', { name: 'Signed in' }).waitFor();
+    await expect(page.locator('#account-username').textContent()).resolves.toBe(username);
+    await signOut(page);
+
+    // Passwordless: no username, no password; the discoverable credential names the user.
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.getByRole('heading', { name: 'Signed in' }).waitFor();
+    await expect(page.locator('#account-username').textContent()).resolves.toBe(username);
+
+    // Rename, then remove (TOTP stays, so it is not the last second factor).
+    await screen(page, 'account').getByLabel('Passkey name').fill('Work laptop');
+    await page.getByRole('button', { name: 'Rename Test laptop' }).click();
+    await expectStatus(page, 'Passkey renamed to Work laptop.');
+    await expect(screen(page, 'account').getByLabel('Passkey name').inputValue()).resolves.toBe('Work laptop');
+    await shot(page, '6-account-renamed');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Remove Work laptop' }).click();
+    await expectStatus(page, 'Passkey Work laptop removed.');
+    await expect(page.getByText('No passkey yet.').isVisible()).resolves.toBe(true);
     await signOut(page);
     await close(session);
   });

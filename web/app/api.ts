@@ -159,7 +159,7 @@ export const api = {
   },
 
   async passwordlessVerify(response: unknown): Promise<SessionTokens> {
-    return startSession(await call('POST', '/auth/webauthn/login/verify', 'none', { response }));
+    return startSession(await call('POST', '/auth/webauthn/login/verify', 'none', { response, deviceToken }));
   },
 
   me(): Promise<Me> {

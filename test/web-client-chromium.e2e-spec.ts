@@ -276,4 +276,46 @@ describeWithChromium('reference web client in Chromium', () => {
     await signOut(page);
     await close(session);
   });
+
+  it('a passkey as the only second factor: enrolled with the ticket, asked for alone at sign-in, and never removed', async () => {
+    const session = await open();
+    const { page, cdp } = session;
+    await addVirtualAuthenticator(cdp);
+    const username = uniqueUsername('webonly');
+    await page.getByRole('button', { name: 'Create an account' }).click();
+    await screen(page, 'register').getByLabel('Username').fill(username);
+    await screen(page, 'register').getByLabel('Password').fill(STRONG_PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByRole('button', { name: 'Continue to sign in' }).click();
+    await signInWithPassword(page, username);
+
+    await page.getByRole('heading', { name: 'Set up a second factor' }).waitFor();
+    await shot(page, '7-enroll-choice');
+    await screen(page, 'enroll').getByLabel('Passkey name').fill('Only key');
+    await page.getByRole('button', { name: 'Use a passkey' }).click();
+    await page.getByRole('heading', { name: 'Your recovery codes' }).waitFor();
+    await expect(page.locator('#recovery-codes li').count()).resolves.toBeGreaterThanOrEqual(8);
+    await screen(page, 'recovery').getByLabel('I have saved them').check();
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
+    await page.getByRole('heading', { name: 'Signed in' }).waitFor();
+    await expect(screen(page, 'account').getByLabel('Passkey name').inputValue()).resolves.toBe('Only key');
+    await signOut(page);
+
+    // next = webauthn-verify: the page offers the passkey and no code field.
+    await signInWithPassword(page, username);
+    await page.getByRole('heading', { name: 'Second step' }).waitFor();
+    await expect(page.getByRole('button', { name: 'Verify' }).isVisible()).resolves.toBe(false);
+    await page.getByRole('button', { name: 'Use a passkey' }).click();
+    await page.getByRole('heading', { name: 'Signed in' }).waitFor();
+
+    // The last second factor stays: the refusal is shown, the passkey still listed.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Remove Only key' }).click();
+    await alert(page)
+      .filter({ hasText: /last second factor/i })
+      .waitFor();
+    await expect(screen(page, 'account').getByLabel('Passkey name').inputValue()).resolves.toBe('Only key');
+    await signOut(page);
+    await close(session);
+  });
 });

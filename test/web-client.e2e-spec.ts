@@ -125,6 +125,8 @@ describe('web client in production', () => {
       TLS_CERT_FILE: tls.serverCert,
       TLS_KEY_FILE: tls.serverKey,
       IP_ALLOWLIST: '127.0.0.0/8,::1/128',
+      WEBAUTHN_RP_ID: 'localhost',
+      WEBAUTHN_ORIGINS: 'https://localhost:3443',
     };
   });
   afterAll(() => removeDataDir(dir));

@@ -212,6 +212,7 @@ function wire(): void {
     const name = input('add-passkey-name').value.trim();
     const response = await createPasskey(await api.passkeyRegisterOptions());
     const added = await api.passkeyRegisterVerify(response, name);
+    input('add-passkey-name').value = '';
     showStatus(`Passkey ${added.name} added.`);
     await refreshPasskeys();
   });

@@ -88,6 +88,16 @@ describeWithChromium('reference web client in Chromium', () => {
     return { context, page, cdp, problems };
   }
 
+  /** Every input and button of every screen, the generated passkey rows included, has an accessible name. */
+  async function expectEverythingLabelled(page: Page): Promise<void> {
+    const unnamed = await page.evaluate<string[]>(`
+      [...document.querySelectorAll('input, button')]
+        .filter((el) => el.tagName === 'BUTTON' ? !(el.getAttribute('aria-label') || el.textContent.trim()) : el.labels.length === 0)
+        .map((el) => el.outerHTML)
+    `);
+    expect(unnamed).toEqual([]);
+  }
+
   async function close(session: Session): Promise<void> {
     expect(await session.page.evaluate<string[]>('window.cspViolations')).toEqual([]);
     expect(session.problems).toEqual([]);
@@ -246,6 +256,7 @@ describeWithChromium('reference web client in Chromium', () => {
       expect.objectContaining({ credentials: [expect.objectContaining({ isResidentCredential: true })] }),
     );
     await shot(page, '4-account-passkeys');
+    await expectEverythingLabelled(page);
     await signOut(page);
 
     // Password, then the passkey: the account has both factors, the page offers both.

@@ -18,6 +18,7 @@ import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { StateModule } from './state/state.module';
 import { TwoFactorModule } from './two-factor/two-factor.module';
+import { WebAuthnModule } from './webauthn/webauthn.module';
 
 @Module({})
 export class AppModule {
@@ -41,6 +42,7 @@ export class AppModule {
         HealthModule,
         AuthModule,
         TwoFactorModule,
+        WebAuthnModule,
       ],
       providers: [
         // Global guards run in the order they are registered here, and the

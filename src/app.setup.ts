@@ -12,6 +12,7 @@ import { computeSecurityHeaders } from './common/security-headers';
 import type { AppConfig } from './config/app-config';
 import { registerIpAllowlistHook } from './ip-allowlist/ip-allowlist.hook';
 import { setupOpenApi } from './openapi/openapi.setup';
+import { registerWebClient } from './web-client/web-client';
 
 /**
  * Everything that shapes a request around the controllers: used by main.ts
@@ -44,6 +45,8 @@ export async function configureApp(
 
   // Swagger UI and the OpenAPI document, outside production only; after the allowlist hook, which covers them.
   setupOpenApi(app, config);
+  // The reference web client at /app/ (WEB_CLIENT_ENABLED), likewise behind the allowlist hook.
+  registerWebClient(fastify, config);
 
   // Bodies are JSON only. Fastify also parses text/plain by default, which
   // would hand a bare string to the validation pipe.

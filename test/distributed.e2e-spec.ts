@@ -8,6 +8,7 @@ import { EnrollmentTicketsService } from '../src/enrollment/enrollment-tickets.s
 import { expectError } from './support/expect-error';
 import { enrolledUser, login, register, STRONG_PASSWORD, uniqueUsername } from './support/flows';
 import { HttpsClient } from './support/https-client';
+import { PASSKEY_ENV, passkeyUser } from './support/passkeys';
 import { TcpProxy } from './support/tcp-proxy';
 import { RELAXED_LIMITS, removeDataDir, startTestApp, type TestApp } from './support/test-app';
 import { ensureTestDatabase } from './support/test-database';
@@ -247,6 +248,34 @@ describeDistributed('two instances, one PostgreSQL and one Redis', () => {
         await c.A.post('/auth/2fa/setup', { token: stale, body: { enrollmentTicket: resetRes.body.enrollmentTicket } }),
         401,
       );
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('a passkey challenge issued by A is answered on B; one answered on A is refused on B', async () => {
+    const c = await cluster({ ...RELAXED_LIMITS, ...PASSKEY_ENV });
+    try {
+      const user = await passkeyUser(c.A);
+      const token = await login(c.A, user.username, user.password);
+      const fromA = await c.A.post('/auth/webauthn/authenticate/options', { token });
+      const onB = await c.B.post('/auth/webauthn/authenticate/verify', {
+        token,
+        body: { response: user.authenticator.assert(fromA.body) },
+      });
+      expect(onB.status).toBe(200);
+
+      // Passwordless (the challenge bound to the client address): used on A, then replayed on B.
+      const options = await c.A.post('/auth/webauthn/login/options');
+      const response = user.authenticator.assert(options.body);
+      expect((await c.A.post('/auth/webauthn/login/verify', { body: { response } })).status).toBe(200);
+      expectError(await c.B.post('/auth/webauthn/login/verify', { body: { response } }), 401);
+      // A fresh challenge from B, answered on A: the store is shared.
+      const fromB = await c.B.post('/auth/webauthn/login/options');
+      const viaA = await c.A.post('/auth/webauthn/login/verify', {
+        body: { response: user.authenticator.assert(fromB.body) },
+      });
+      expect(viaA.status).toBe(200);
     } finally {
       await c.close();
     }

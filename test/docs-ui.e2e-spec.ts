@@ -1,32 +1,12 @@
-import { createHash, X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
-import { devCertificatePaths } from '../src/tls/dev-certificates';
-import { TEST_CERTS_DIR, useTestApp } from './support/test-app';
+import type { Browser } from 'playwright-core';
+import { describeWithChromium, launchChromium } from './support/chromium';
+import { useTestApp } from './support/test-app';
 
 /**
  * Swagger UI in a real browser (Debian's Chromium, driven by playwright-core;
  * no browser is downloaded): the page loads under its CSP, renders the
  * routes from /docs-json, and the browser reports no CSP violation.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
-if (!HAS_CHROMIUM)
-  console.warn(`docs-ui.e2e-spec: SKIPPED, ${CHROMIUM} is missing (install the Debian package "chromium")`);
-const describeWithChromium = HAS_CHROMIUM ? describe : describe.skip;
-
-/**
- * The base64 SHA-256 of the server certificate's public key (SPKI), for
- * --ignore-certificate-errors-spki-list. Chromium then accepts this one
- * certificate, issued by the dev CA it does not know, and still refuses any
- * other: a pin on our key, not TLS errors ignored wholesale. Trusting the dev
- * CA itself would take an NSS database for the throwaway profile.
- */
-function serverSpkiHash(): string {
-  const cert = new X509Certificate(readFileSync(devCertificatePaths(TEST_CERTS_DIR).serverCert));
-  const spki = cert.publicKey.export({ type: 'spki', format: 'der' });
-  return createHash('sha256').update(spki).digest('base64');
-}
 
 jest.setTimeout(60_000);
 
@@ -35,19 +15,7 @@ describeWithChromium('Swagger UI in Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        `--ignore-certificate-errors-spki-list=${serverSpkiHash()}`,
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -24,7 +24,7 @@ describe('two-step login over HTTPS', () => {
 
     const first = await app.client.post('/auth/login', { body: { username, password: STRONG_PASSWORD } });
     expect(first.status).toBe(200);
-    expect(first.body).toEqual({ preAuthToken: expect.any(String), expiresIn: 300, next: 'totp-enroll' });
+    expect(first.body).toEqual({ preAuthToken: expect.any(String), expiresIn: 300, next: 'totp-enroll', factors: [] });
     const preAuthToken = first.body.preAuthToken;
 
     const setup = await app.client.post('/auth/2fa/setup', {

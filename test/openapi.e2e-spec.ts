@@ -141,6 +141,12 @@ describe('OpenAPI document (outside production)', () => {
       'POST /auth/2fa/verify': ['code', 'recoveryCode'],
       'POST /auth/2fa/recovery-codes': ['code'],
       'POST /auth/2fa/reset': ['code', 'password'],
+      'POST /auth/webauthn/register/verify': ['name', 'response'],
+      'PATCH /auth/webauthn/credentials/{id}': ['name'],
+      'POST /auth/webauthn/authenticate/verify': ['response'],
+      'POST /auth/webauthn/enroll/options': ['enrollmentTicket'],
+      'POST /auth/webauthn/enroll/verify': ['name', 'response'],
+      'POST /auth/webauthn/login/verify': ['deviceToken', 'response'],
     });
     // The validation rules show up too, e.g. the 6-digit code and the optional verify fields.
     expect(doc.components.schemas.TotpCodeDto).toMatchObject({
@@ -476,6 +482,8 @@ describe('docs in production', () => {
       TLS_CERT_FILE: tls.serverCert,
       TLS_KEY_FILE: tls.serverKey,
       IP_ALLOWLIST: '127.0.0.0/8,::1/128',
+      WEBAUTHN_RP_ID: 'localhost',
+      WEBAUTHN_ORIGINS: 'https://localhost:3443',
     };
     await withTestApp(
       prod,

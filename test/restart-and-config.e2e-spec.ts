@@ -139,6 +139,8 @@ describe('production configuration', () => {
       APP_SECRET: appSecret,
       ...keyFiles,
       IP_ALLOWLIST: '127.0.0.0/8,::1/128',
+      WEBAUTHN_RP_ID: 'localhost',
+      WEBAUTHN_ORIGINS: 'https://localhost:3443',
       LOG_LEVEL: 'fatal',
     };
   });
@@ -343,6 +345,8 @@ describe('the compiled server (node dist/main.js)', () => {
       DATABASE_URL: `sqlite:${join(dir, 'app.db')}`,
       ...keyFiles,
       IP_ALLOWLIST: '127.0.0.0/8',
+      WEBAUTHN_RP_ID: 'localhost',
+      WEBAUTHN_ORIGINS: 'https://localhost:3443',
     };
   }, 180_000);
   afterAll(() => removeDataDir(dir));

@@ -6,6 +6,7 @@ import { ALLOW_FROM } from '../src/ip-allowlist/allow-from.decorator';
 import { RATE_LIMIT_BUCKET } from '../src/rate-limit/rate-limit.decorator';
 import { controllerRoutes } from './support/nest-routes';
 import { useTestApp, type TestApp } from './support/test-app';
+import { buildWebClient } from './support/web-client-build';
 
 /**
  * The permission table of the API: every route Fastify serves, with the
@@ -131,6 +132,95 @@ const EXPECTED_ROUTES: RouteRow[] = [
     allowFrom: [],
     throttlerOverrides: [],
   },
+  // WebAuthnEnabledGuard: WEBAUTHN_ENABLED=false makes every passkey route a 404, after the global guards.
+  {
+    route: 'POST /auth/webauthn/register/options',
+    guards: [...GLOBAL_GUARDS, 'WebAuthnEnabledGuard'],
+    auth: 'access-token',
+    rateLimit: 'default+2fa',
+    allowFrom: [],
+    throttlerOverrides: [],
+  },
+  {
+    route: 'POST /auth/webauthn/register/verify',
+    guards: [...GLOBAL_GUARDS, 'WebAuthnEnabledGuard'],
+    auth: 'access-token',
+    rateLimit: 'default+2fa',
+    allowFrom: [],
+    throttlerOverrides: [],
+  },
+  {
+    route: 'GET /auth/webauthn/credentials',
+    guards: [...GLOBAL_GUARDS, 'WebAuthnEnabledGuard'],
+    auth: 'access-token',
+    rateLimit: 'default+2fa',
+    allowFrom: [],
+    throttlerOverrides: [],
+  },
+  {
+    route: 'PATCH /auth/webauthn/credentials/:id',
+    guards: [...GLOBAL_GUARDS, 'WebAuthnEnabledGuard'],
+    auth: 'access-token',
+    rateLimit: 'default+2fa',
+    allowFrom: [],
+    throttlerOverrides: [],
+  },
+  {
+    route: 'DELETE /auth/webauthn/credentials/:id',
+    guards: [...GLOBAL_GUARDS, 'WebAuthnEnabledGuard'],
+    auth: 'access-token',
+    rateLimit: 'default+2fa',
+    allowFrom: [],
+    throttlerOverrides: [],
+  },
+  {
+    route: 'POST /auth/webauthn/authenticate/options',
+    guards: [...GLOBAL_GUARDS, 'WebAuthnEnabledGuard'],
+    auth: 'pre-auth',
+    rateLimit: 'default+2fa',
+    allowFrom: [],
+    throttlerOverrides: [],
+  },
+  {
+    route: 'POST /auth/webauthn/authenticate/verify',
+    guards: [...GLOBAL_GUARDS, 'WebAuthnEnabledGuard'],
+    auth: 'pre-auth',
+    rateLimit: 'default+2fa',
+    allowFrom: [],
+    throttlerOverrides: [],
+  },
+  {
+    route: 'POST /auth/webauthn/enroll/options',
+    guards: [...GLOBAL_GUARDS, 'WebAuthnEnabledGuard'],
+    auth: 'pre-auth',
+    rateLimit: 'default+2fa',
+    allowFrom: [],
+    throttlerOverrides: [],
+  },
+  {
+    route: 'POST /auth/webauthn/enroll/verify',
+    guards: [...GLOBAL_GUARDS, 'WebAuthnEnabledGuard'],
+    auth: 'pre-auth',
+    rateLimit: 'default+2fa',
+    allowFrom: [],
+    throttlerOverrides: [],
+  },
+  {
+    route: 'POST /auth/webauthn/login/options',
+    guards: [...GLOBAL_GUARDS, 'WebAuthnEnabledGuard'],
+    auth: 'public',
+    rateLimit: 'default+login',
+    allowFrom: [],
+    throttlerOverrides: [],
+  },
+  {
+    route: 'POST /auth/webauthn/login/verify',
+    guards: [...GLOBAL_GUARDS, 'WebAuthnEnabledGuard'],
+    auth: 'public',
+    rateLimit: 'default+login',
+    allowFrom: [],
+    throttlerOverrides: [],
+  },
   {
     route: 'GET /.well-known/jwks.json',
     guards: GLOBAL_GUARDS,
@@ -155,6 +245,17 @@ const DOCS_ROUTES = [
   'GET /docs/swagger-ui-bundle.js',
   'GET /docs/swagger-ui-init.js',
   'GET /docs/favicon-32x32.png',
+];
+
+/** The reference web client (src/web-client): its page and a fixed list of files, nothing else. */
+const WEB_CLIENT_ROUTES = [
+  'GET /app',
+  'GET /app/',
+  'GET /app/app.css',
+  'GET /app/app.js',
+  'GET /app/api.js',
+  'GET /app/dom.js',
+  'GET /app/vendor/simplewebauthn-browser.js',
 ];
 
 interface RouteRow {
@@ -235,6 +336,8 @@ function fastifyRoutes(t: TestApp): string[] {
 }
 
 describe('route permission table', () => {
+  // Built first, so the app serves the web client's routes whether or not `npm run build` ran.
+  beforeAll(() => buildWebClient());
   const app = useTestApp();
   let routes: DiscoveredRoute[];
 
@@ -255,10 +358,12 @@ describe('route permission table', () => {
     expect(sortByRoute(routes.map((r) => r.row))).toEqual(sortByRoute(EXPECTED_ROUTES));
   });
 
-  it('Fastify serves exactly these routes (plus HEAD for each GET): nothing registered around Nest’s guards but the docs', () => {
-    const expected = [...routes.map(({ method, path }) => `${method} ${path}`), ...DOCS_ROUTES].flatMap((route) =>
-      route.startsWith('GET ') ? [route, `HEAD ${route.slice(4)}`] : [route],
-    );
+  it('Fastify serves exactly these routes (plus HEAD for each GET): nothing registered around Nest’s guards but the docs and the web client', () => {
+    const expected = [
+      ...routes.map(({ method, path }) => `${method} ${path}`),
+      ...DOCS_ROUTES,
+      ...WEB_CLIENT_ROUTES,
+    ].flatMap((route) => (route.startsWith('GET ') ? [route, `HEAD ${route.slice(4)}`] : [route]));
     expect(fastifyRoutes(app.t).sort()).toEqual(expected.sort());
   });
 

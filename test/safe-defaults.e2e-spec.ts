@@ -119,6 +119,8 @@ describe('production refuses private key files that others can read', () => {
       TLS_CERT_FILE: tls.serverCert,
       TLS_KEY_FILE: withMode(tls.serverKey, 'server.key', 0o600),
       IP_ALLOWLIST: '127.0.0.0/8,::1/128',
+      WEBAUTHN_RP_ID: 'localhost',
+      WEBAUTHN_ORIGINS: 'https://localhost:3443',
       LOG_LEVEL: 'fatal',
     };
   });

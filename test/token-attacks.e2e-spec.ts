@@ -88,6 +88,8 @@ describe('access-token attacks (ES256)', () => {
         jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
         amr: ['pwd', 'otp'],
         sid: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        auth_time: claims.iat,
+        acr: 'urn:nest-2fa-api:acr:mfa',
       });
       expect((claims.exp as number) - (claims.iat as number)).toBe(900);
       // Issued during this test run, by the server's clock (same machine).
@@ -211,7 +213,9 @@ describe('access-token attacks (ES256)', () => {
       ['expired exp', (h, c) => [h, { ...c, iat: now() - 3600, exp: now() - 1800 }]],
       ['unknown kid', (h, c) => [{ ...h, kid: 'some-other-key' }, c]],
       ['no kid', (h, c) => [{ ...h, kid: undefined }, c]],
-      ["amr ['pwd'] (no 'otp')", (h, c) => [h, { ...c, amr: ['pwd'] }]],
+      ["amr ['pwd'] (no second factor)", (h, c) => [h, { ...c, amr: ['pwd'] }]],
+      ["amr ['pwd', 'sms'] (not a second factor this API issues)", (h, c) => [h, { ...c, amr: ['pwd', 'sms'] }]],
+      ["amr [['otp']] (a nested array is not a value)", (h, c) => [h, { ...c, amr: [['otp']] }]],
       ['no amr', (h, c) => [h, { ...c, amr: undefined }]],
       ["amr 'otp' as a string, not an array", (h, c) => [h, { ...c, amr: 'otp' }]],
       ['no sub', (h, c) => [h, { ...c, sub: undefined }]],

@@ -3,6 +3,9 @@ export interface AuthenticatedUser {
   id: string;
   jti: string;
   sid: string;
+  /** When the second factor was last proven in this session (epoch seconds); 0 when the token does not say. */
+  authTime: number;
+  amr: string[];
 }
 
 /** What a verified pre-auth token tells the second-step handlers. */

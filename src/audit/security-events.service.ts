@@ -28,6 +28,12 @@ export const SECURITY_EVENTS = {
   'auth.password.change_failed': 'warn',
   'auth.2fa.reset': 'info',
   'auth.2fa.reset_failed': 'warn',
+  'auth.webauthn.registered': 'info',
+  'auth.webauthn.renamed': 'info',
+  'auth.webauthn.removed': 'info',
+  'auth.webauthn.verified': 'info',
+  'auth.webauthn.failed': 'warn',
+  'auth.webauthn.counter_regression': 'warn',
   'session.refresh.reuse': 'warn',
   'session.logout': 'info',
   'session.logout_all': 'info',
@@ -58,9 +64,11 @@ export interface SecurityEventFields {
   /** A device token's id (never the token): which counter a failure hit, which device logged in. */
   deviceId?: string;
   newDevice?: boolean;
-  method?: 'totp' | 'recovery-code' | 'enrollment';
+  method?: 'totp' | 'recovery-code' | 'enrollment' | 'webauthn' | 'webauthn-enrollment' | 'passwordless';
   reason?: string;
   remaining?: number;
+  /** A passkey: the first 8 characters of its credential id, never the whole id or the public key. */
+  credential?: string;
   retryAfterSeconds?: number;
   bucket?: string;
   next?: string;

@@ -7,7 +7,7 @@ import { AppConfigService } from '../config/app-config.service';
 import { readJwtHeader } from '../tokens/jwt-header';
 import type { KeyCallback } from '../tokens/key-callback';
 import { KeyRing } from '../tokens/key-ring';
-import { ACCESS_TOKEN_TYP, isIssuedId, type AccessTokenClaims } from '../tokens/token-types';
+import { ACCESS_TOKEN_TYP, isIssuedId, SECOND_FACTOR_AMR, type AccessTokenClaims } from '../tokens/token-types';
 import { VerifiedTokenCache } from './verified-token-cache';
 
 /** Tokens travel only in the Authorization header, never in a query string or a cookie. */
@@ -47,11 +47,16 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-toke
   async validate(request: unknown, claims: Partial<AccessTokenClaims>): Promise<AuthenticatedUser | false> {
     // jsonwebtoken accepts a token without exp; an access token must expire.
     if (typeof claims.exp !== 'number' || !isIssuedId(claims.sub) || !isIssuedId(claims.jti)) return false;
-    if (!isIssuedId(claims.sid) || !Array.isArray(claims.amr) || !claims.amr.includes('otp')) return false;
+    // A token without a second factor in amr is not an access token of this API, whoever signed it.
+    if (!isIssuedId(claims.sid) || !Array.isArray(claims.amr)) return false;
+    const amr = claims.amr.filter((value): value is string => typeof value === 'string');
+    if (!amr.some((value) => SECOND_FACTOR_AMR.includes(value))) return false;
     // Logout and theft detection must bite before exp: a lookup in the
     // short-lived revocation list, not a database read per request.
     if (await this.revocations.isRevoked(claims.sid)) return false;
-    const user = { id: claims.sub, jti: claims.jti, sid: claims.sid };
+    // Tokens from before auth_time existed are never fresh: @RequireAuth refuses them.
+    const authTime = typeof claims.auth_time === 'number' ? claims.auth_time : 0;
+    const user = { id: claims.sub, jti: claims.jti, sid: claims.sid, authTime, amr };
     const token = bearerToken(request);
     if (token) this.verified.set(token, user, claims.exp);
     return user;

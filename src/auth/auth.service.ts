@@ -4,6 +4,8 @@ import type { RequestOrigin } from '../audit/request-origin';
 import { SecurityEvents } from '../audit/security-events.service';
 import { DeviceTokensService } from '../devices/device-tokens.service';
 import { EnrollmentTicketsService } from '../enrollment/enrollment-tickets.service';
+import type { FactorKind } from '../factors/second-factor';
+import { SecondFactors } from '../factors/second-factors.service';
 import { StepUpVerifier } from '../factors/step-up-verifier.service';
 import { AccountLockoutService } from '../rate-limit/account-lockout.service';
 import { CredentialRevocationService } from '../sessions/credential-revocation.service';
@@ -23,10 +25,14 @@ export interface RegisteredUser {
   enrollmentTicket: string;
 }
 
+export type LoginNext = 'totp-enroll' | 'totp-verify' | 'webauthn-verify';
+
 export interface LoginResult {
   preAuthToken: string;
   expiresIn: number;
-  next: 'totp-enroll' | 'totp-verify';
+  next: LoginNext;
+  /** The second factors the user has, for a client to offer the choice. */
+  factors: Exclude<FactorKind, 'recovery-code'>[];
 }
 
 @Injectable()
@@ -38,6 +44,7 @@ export class AuthService {
     private readonly lockout: AccountLockoutService,
     private readonly preAuthTokens: PreAuthTokenService,
     private readonly stepUp: StepUpVerifier,
+    private readonly factors: SecondFactors,
     private readonly tickets: EnrollmentTicketsService,
     private readonly devices: DeviceTokensService,
     private readonly credentials: CredentialRevocationService,
@@ -93,9 +100,15 @@ export class AuthService {
     }
     await this.lockout.refundAttempt(subject);
     const { token, expiresIn } = this.preAuthTokens.issue(user.id, user.credentialVersion, deviceId);
-    const next = user.totpEnabled ? 'totp-verify' : 'totp-enroll';
+    const factors = (await this.factors.enrolled(user)) as LoginResult['factors'];
+    // A user with an authenticator app is asked for a code as before (a passkey is offered through `factors`).
+    const next: LoginNext = factors.includes('totp')
+      ? 'totp-verify'
+      : factors.includes('webauthn')
+        ? 'webauthn-verify'
+        : 'totp-enroll';
     this.events.record('auth.login.password_ok', origin, { userId: user.id, deviceId: deviceId ?? undefined, next });
-    return { preAuthToken: token, expiresIn, next };
+    return { preAuthToken: token, expiresIn, next, factors };
   }
 
   /** Needs the current password and a current code; every session and device token ends, this one included. */
@@ -108,7 +121,8 @@ export class AuthService {
       user,
       {
         password: { value: dto.currentPassword, failureEvent: 'auth.password.change_failed' },
-        proof: { kind: 'totp', code: dto.code },
+        proof: dto.code === undefined ? undefined : { kind: 'totp', code: dto.code },
+        authTime: principal.authTime,
       },
       origin,
     );

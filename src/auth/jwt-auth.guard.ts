@@ -1,8 +1,11 @@
 import { ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
+import type { AuthenticatedUser } from '../access/principal';
+import { REQUIRE_AUTH, type RequireAuthOptions } from '../access/require-auth.decorator';
 import { RevocationList } from '../access/revocation-list';
 import { ROUTE_ACCESS, type RouteAccess } from '../access/route-access';
+import { InsufficientUserAuthenticationException } from '../common/insufficient-user-authentication.exception';
 import { perHandler } from '../common/per-handler';
 import { KeyRing } from '../tokens/key-ring';
 import { PreAuthTokenService } from '../tokens/pre-auth-token.service';
@@ -32,6 +35,12 @@ export class JwtAuthGuard extends AccessTokenGuard {
         context.getClass(),
       ]) ?? 'access-token',
   );
+  private readonly requireAuth = perHandler<RequireAuthOptions | undefined>((context) =>
+    this.reflector.getAllAndOverride<RequireAuthOptions | undefined>(REQUIRE_AUTH, [
+      context.getHandler(),
+      context.getClass(),
+    ]),
+  );
 
   constructor(
     private readonly reflector: Reflector,
@@ -55,14 +64,24 @@ export class JwtAuthGuard extends AccessTokenGuard {
     if (user) {
       if (await this.revocations.isRevoked(user.sid)) throw REFUSED;
       request.user = user;
-      return true;
+      return this.fresh(context, user);
     }
     // What an attacker sends most (a forged or tampered token) costs one
     // signature check, not passport's and jsonwebtoken's error paths on top
     // (figures: docs/performance.md, "Forged tokens"). Only a refusal is
     // decided here; passport-jwt alone accepts.
     if (token && !this.keys.accessSignatureVerifies(token)) throw REFUSED;
-    return (await super.canActivate(context)) as boolean;
+    await super.canActivate(context);
+    return this.fresh(context, request.user as AuthenticatedUser);
+  }
+
+  /** @RequireAuth({ maxAge }): the session's second factor was proven recently enough. */
+  private fresh(context: ExecutionContext, user: AuthenticatedUser): boolean {
+    const required = this.requireAuth(context);
+    if (required && Date.now() / 1000 - user.authTime > required.maxAge) {
+      throw new InsufficientUserAuthenticationException(required.maxAge);
+    }
+    return true;
   }
 
   /** The second-step routes: a valid, unspent pre-auth token, verified by its own pinned JwtService. */

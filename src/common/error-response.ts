@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { InsufficientUserAuthenticationException } from './insufficient-user-authentication.exception';
 import { TooManyRequestsException } from './too-many-requests.exception';
 
 export interface ErrorBody {
@@ -34,6 +35,9 @@ export function toErrorResponse(exception: unknown, requestId: string): ErrorRes
   const headers: Record<string, string> = {};
   if (exception instanceof TooManyRequestsException) {
     headers['Retry-After'] = String(exception.retryAfterSeconds);
+  }
+  if (exception instanceof InsufficientUserAuthenticationException) {
+    headers['WWW-Authenticate'] = exception.wwwAuthenticate;
   }
   if (exception instanceof HttpException) {
     const statusCode = exception.getStatus();

@@ -30,12 +30,16 @@ export interface AppConfig {
   sessions: { refreshTtlSeconds: number; idleTtlSeconds: number };
   totp: { issuer: string; window: number };
   registrationEnabled: boolean;
+  /** The reference browser client at /app/ (src/web-client). */
+  webClientEnabled: boolean;
   network: { trustedProxies: IpRangeList; allowlist: IpRangeList };
   rateLimit: { default: RateLimit; login: RateLimit; twoFactor: RateLimit; failOpen: boolean };
   lockout: { threshold: number; seconds: number };
   /** Enrollment tickets: the second proof before a factor is enrolled on an account without one. */
   enrollment: { ticketRequired: boolean; ticketTtlSeconds: number };
   devices: { tokenTtlSeconds: number };
+  /** Passkeys: the relying party every ceremony is checked against (RP ID and origins, exactly). */
+  webauthn: { enabled: boolean; rpId: string; rpName: string; origins: string[] };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'verbose';
   /** pretty: rendered for a terminal by pino-pretty; never in production. */
   logFormat: 'json' | 'pretty';

@@ -103,6 +103,7 @@ export const envSchema = z.object({
   CERTS_DIR: z.string().min(1).describe('where dev certificates are generated'),
   DEV_SECRETS_DIR: z.string().min(1).describe('outside production: where generated dev secrets are kept (git-ignored)'),
   REGISTRATION_ENABLED: bool('POST /auth/register on or off (default: on outside production)'),
+  WEB_CLIENT_ENABLED: bool('the reference web client at /app/ on or off (default: on outside production)'),
   TRUSTED_PROXIES: z.string().describe('CIDRs of reverse proxies whose X-Forwarded-For is trusted'),
   IP_ALLOWLIST: optionalText('CIDRs allowed to reach the API (required in production)'),
   RATE_LIMIT_DEFAULT: rate('every route, per client address'),
@@ -121,6 +122,14 @@ export const envSchema = z.object({
   ),
   ENROLLMENT_TICKET_TTL: seconds('lifetime of an enrollment ticket in seconds'),
   DEVICE_TOKEN_TTL: seconds('a device token lives this many seconds after the last full login from that device'),
+  WEBAUTHN_ENABLED: bool('passkeys (WebAuthn) as a second factor and for passwordless login (default true)'),
+  WEBAUTHN_RP_ID: optionalText(
+    'WebAuthn relying-party id: the domain passkeys are bound to (default localhost; required in production)',
+  ),
+  WEBAUTHN_RP_NAME: optionalText('name shown by the authenticator when a passkey is created (default TOTP_ISSUER)'),
+  WEBAUTHN_ORIGINS: optionalText(
+    'comma-separated origins allowed to run a ceremony, e.g. https://app.example.com (default https://localhost:PORT; required in production)',
+  ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'verbose']).describe('log verbosity'),
   LOG_FORMAT: z
     .enum(['json', 'pretty', ''])

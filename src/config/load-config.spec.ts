@@ -20,6 +20,8 @@ const production = (): Source => ({
   TLS_CERT_FILE: '/etc/tls/server.crt',
   TLS_KEY_FILE: '/etc/tls/server.key',
   IP_ALLOWLIST: '10.0.0.0/8',
+  WEBAUTHN_RP_ID: 'example.com',
+  WEBAUTHN_ORIGINS: 'https://app.example.com',
 });
 
 function thrown(source: Source): ConfigError {
@@ -57,6 +59,7 @@ describe('loadConfig', () => {
       preAuth: { ttlSeconds: 300, maxCodeAttempts: 5 },
       totp: { issuer: 'Nest2FA', window: 1 },
       registrationEnabled: true,
+      webClientEnabled: true,
       rateLimit: {
         default: { limit: 100, ttlSeconds: 60 },
         login: { limit: 10, ttlSeconds: 60 },
@@ -198,6 +201,20 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('web client', () => {
+    it('is off by default in production, on elsewhere, and WEB_CLIENT_ENABLED decides in both', () => {
+      expect(loadConfig(production()).webClientEnabled).toBe(false);
+      expect(loadConfig({ ...production(), WEB_CLIENT_ENABLED: '' }).webClientEnabled).toBe(false);
+      expect(loadConfig({ ...production(), WEB_CLIENT_ENABLED: 'true' }).webClientEnabled).toBe(true);
+      expect(loadConfig({ ...DEFAULTS, NODE_ENV: 'development' }).webClientEnabled).toBe(true);
+      expect(loadConfig({ ...DEFAULTS, WEB_CLIENT_ENABLED: 'false' }).webClientEnabled).toBe(false);
+    });
+
+    it('refuses a WEB_CLIENT_ENABLED that is not a boolean', () => {
+      expect(configError({ ...DEFAULTS, WEB_CLIENT_ENABLED: 'maybe' })).toMatch(/WEB_CLIENT_ENABLED:/);
+    });
+  });
+
   describe('in production', () => {
     it.each([
       ['APP_SECRET', undefined, /APP_SECRET: required in production/],
@@ -214,6 +231,8 @@ describe('loadConfig', () => {
       ['TLS_KEY_FILE', undefined, /TLS_KEY_FILE: required in production/],
       ['IP_ALLOWLIST', undefined, /IP_ALLOWLIST: required in production/],
       ['IP_ALLOWLIST', ' ', /IP_ALLOWLIST: required in production/],
+      ['WEBAUTHN_RP_ID', undefined, /WEBAUTHN_RP_ID: required in production/],
+      ['WEBAUTHN_ORIGINS', undefined, /WEBAUTHN_ORIGINS: required in production/],
     ])('refuses %s=%p', (name, value, message) => {
       expect(configError({ ...production(), [name]: value })).toMatch(message);
     });
@@ -261,6 +280,8 @@ describe('loadConfig', () => {
         '  - TLS_CERT_FILE: required in production',
         '  - TLS_KEY_FILE: required in production',
         '  - IP_ALLOWLIST: required in production (allow everyone with 0.0.0.0/0,::/0)',
+        '  - WEBAUTHN_RP_ID: required in production with WEBAUTHN_ENABLED=true',
+        '  - WEBAUTHN_ORIGINS: required in production with WEBAUTHN_ENABLED=true',
       ]);
     });
 
@@ -471,5 +492,34 @@ describe('secretWeakness', () => {
   it('counts bytes: 16 two-byte characters are 32 bytes', () => {
     expect(secretWeakness('é'.repeat(15) + 'a')).toBe('must be at least 32 bytes');
     expect(secretWeakness('ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏ')).toBeNull();
+  });
+
+  describe('WebAuthn relying party', () => {
+    it('defaults to localhost and https://localhost:PORT outside production, on', () => {
+      expect(loadConfig({ ...DEFAULTS, PORT: '8443' }).webauthn).toEqual({
+        enabled: true,
+        rpId: 'localhost',
+        rpName: DEFAULTS.TOTP_ISSUER,
+        origins: ['https://localhost:8443'],
+      });
+    });
+
+    it('needs neither RP ID nor origins in production when switched off', () => {
+      const source = { ...production(), WEBAUTHN_ENABLED: 'false', WEBAUTHN_RP_ID: '', WEBAUTHN_ORIGINS: '' };
+      expect(loadConfig(source).webauthn.enabled).toBe(false);
+    });
+
+    it.each([
+      ['http://app.example.com', /not an https origin/],
+      ['https://app.example.com/login', /not an https origin/],
+      ['https://evil.test', /outside WEBAUTHN_RP_ID example.com/],
+      ['https://notexample.com', /outside WEBAUTHN_RP_ID example.com/],
+    ])('refuses the origin %p', (origin, message) => {
+      expect(configError({ ...production(), WEBAUTHN_ORIGINS: origin })).toMatch(message);
+    });
+
+    it('refuses an RP ID with a scheme or port', () => {
+      expect(configError({ ...production(), WEBAUTHN_RP_ID: 'https://example.com' })).toMatch(/WEBAUTHN_RP_ID/);
+    });
   });
 });

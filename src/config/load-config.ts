@@ -97,6 +97,7 @@ export function loadConfig(source: Source): AppConfig {
     // Log collectors and alerts parse the JSON lines, security events included; a pretty line is noise to them.
     refuse('LOG_FORMAT', 'pretty is refused in production (collectors and alerts parse JSON lines); use json');
   }
+  const webauthn = webauthnConfig(env, isProduction, refuse);
   if (Boolean(env.TLS_CERT_FILE) !== Boolean(env.TLS_KEY_FILE))
     refuse('TLS_CERT_FILE, TLS_KEY_FILE', 'set both or neither');
 
@@ -131,6 +132,7 @@ export function loadConfig(source: Source): AppConfig {
     sessions: { refreshTtlSeconds: env.REFRESH_TTL, idleTtlSeconds: env.SESSION_IDLE_TTL },
     totp: { issuer: env.TOTP_ISSUER, window: env.TOTP_WINDOW },
     registrationEnabled: env.REGISTRATION_ENABLED ?? !isProduction,
+    webClientEnabled: env.WEB_CLIENT_ENABLED ?? !isProduction,
     network: { trustedProxies, allowlist },
     rateLimit: {
       default: env.RATE_LIMIT_DEFAULT,
@@ -141,6 +143,7 @@ export function loadConfig(source: Source): AppConfig {
     lockout: { threshold: env.LOCKOUT_THRESHOLD, seconds: env.LOCKOUT_SECONDS },
     enrollment: { ticketRequired: env.ENROLLMENT_TICKET_REQUIRED ?? true, ticketTtlSeconds: env.ENROLLMENT_TICKET_TTL },
     devices: { tokenTtlSeconds: env.DEVICE_TOKEN_TTL },
+    webauthn,
     logLevel: env.LOG_LEVEL,
     logFormat: env.LOG_FORMAT ?? (isProduction ? 'json' : 'pretty'),
     audit: {
@@ -150,4 +153,47 @@ export function loadConfig(source: Source): AppConfig {
       queueMax: env.AUDIT_QUEUE_MAX,
     },
   };
+}
+
+/**
+ * The relying party of passkey ceremonies. A passkey is bound to its RP ID
+ * for good, so production states it rather than inheriting a development
+ * default; every origin must be https and lie within the RP ID's domain, or
+ * no browser would ever produce a usable assertion for it.
+ */
+function webauthnConfig(
+  env: ReturnType<typeof envSchema.parse>,
+  isProduction: boolean,
+  refuse: (variable: string, message: string) => void,
+): AppConfig['webauthn'] {
+  const enabled = env.WEBAUTHN_ENABLED ?? true;
+  if (enabled && isProduction) {
+    if (!env.WEBAUTHN_RP_ID) refuse('WEBAUTHN_RP_ID', 'required in production with WEBAUTHN_ENABLED=true');
+    if (!env.WEBAUTHN_ORIGINS) refuse('WEBAUTHN_ORIGINS', 'required in production with WEBAUTHN_ENABLED=true');
+  }
+  const rpId = (env.WEBAUTHN_RP_ID ?? 'localhost').toLowerCase();
+  const origins = (env.WEBAUTHN_ORIGINS ?? `https://localhost:${env.PORT}`)
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  const rpName = env.WEBAUTHN_RP_NAME ?? env.TOTP_ISSUER;
+  // Switched off, nothing is checked against them: leftovers do not stop the API.
+  if (!enabled) return { enabled, rpId, rpName, origins };
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(rpId)) {
+    refuse('WEBAUTHN_RP_ID', 'expected a domain name (no scheme, port or path), e.g. example.com');
+  }
+  for (const origin of origins) {
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (!url || url.protocol !== 'https:' || url.origin !== origin) {
+      refuse('WEBAUTHN_ORIGINS', `${origin} is not an https origin (scheme, host and optional port only)`);
+    } else if (url.hostname !== rpId && !url.hostname.endsWith(`.${rpId}`)) {
+      refuse('WEBAUTHN_ORIGINS', `${origin} is outside WEBAUTHN_RP_ID ${rpId}`);
+    }
+  }
+  return { enabled, rpId, rpName, origins };
 }

@@ -5,12 +5,14 @@ import { CreateUsers1764374400000 } from './migrations/1764374400000-create-user
 import { CreateSessionsAndRecoveryCodes1764460800000 } from './migrations/1764460800000-create-sessions-and-recovery-codes';
 import { AddSessionAccessExpiry1764547200000 } from './migrations/1764547200000-add-session-access-expiry';
 import { EnrollmentTicketsDeviceTokensCredentialVersion1764633600000 } from './migrations/1764633600000-enrollment-tickets-device-tokens-credential-version';
+import { WebAuthnCredentialsSessionAuth1764720000000 } from './migrations/1764720000000-webauthn-credentials-session-auth';
 
 export const MIGRATIONS = [
   CreateUsers1764374400000,
   CreateSessionsAndRecoveryCodes1764460800000,
   AddSessionAccessExpiry1764547200000,
   EnrollmentTicketsDeviceTokensCredentialVersion1764633600000,
+  WebAuthnCredentialsSessionAuth1764720000000,
 ];
 
 /**

@@ -18,6 +18,7 @@ import { sharedStateCheck } from './checks/shared-state.check';
 import { tlsKeyExchangeCheck } from './checks/tls-key-exchange.check';
 import { tlsCheck } from './checks/tls.check';
 import { trustedProxiesCheck } from './checks/trusted-proxies.check';
+import { webauthnCheck } from './checks/webauthn.check';
 import { filesFromEnvironment, filesOf } from './configured-files';
 import { bySeverity, type ConfigCheck, type FileCheck, type Finding } from './finding';
 
@@ -32,6 +33,7 @@ const CONFIG_CHECKS: [name: string, check: ConfigCheck][] = [
   ['rate limits', rateLimitsCheck],
   ['registration', registrationCheck],
   ['enrollment', enrollmentCheck],
+  ['passkeys', webauthnCheck],
   ['shared state', sharedStateCheck],
   ['audit file', auditFileCheck],
   ['log format', logFormatCheck],

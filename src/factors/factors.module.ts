@@ -18,16 +18,31 @@ import { TotpEnrollment } from './totp-enrollment.service';
 import { TotpSecretVault } from './totp-secret-vault';
 import { TotpFactor } from './totp.factor';
 import { TotpService } from './totp.service';
+import { WebAuthnChallenges } from './webauthn-challenges';
+import { WebAuthnCredential } from './webauthn-credential.entity';
+import { WebAuthnCredentialsService } from './webauthn-credentials.service';
+import { WebAuthnRelyingParty } from './webauthn-relying-party';
+import { WebAuthnFactor } from './webauthn.factor';
 
 /**
  * The second-factor core, shared by the API's routes and the admin CLI:
  * what proves a factor, and the operations that change factors after proof.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([RecoveryCode]), UsersModule, EnrollmentModule, SessionsModule, RateLimitModule],
+  imports: [
+    TypeOrmModule.forFeature([RecoveryCode, WebAuthnCredential]),
+    UsersModule,
+    EnrollmentModule,
+    SessionsModule,
+    RateLimitModule,
+  ],
   providers: [
     TotpFactor,
     RecoveryCodeFactor,
+    WebAuthnFactor,
+    WebAuthnChallenges,
+    WebAuthnCredentialsService,
+    WebAuthnRelyingParty,
     SecondFactors,
     StepUpVerifier,
     TotpEnrollment,
@@ -50,6 +65,17 @@ import { TotpService } from './totp.service';
       useFactory: (secrets: RuntimeSecrets) => new RecoveryCodeHasher(secrets.appSecret, secrets.previousAppSecret),
     },
   ],
-  exports: [SecondFactors, StepUpVerifier, TotpEnrollment, SecondFactorReset, RecoveryCodesService, TotpSecretVault],
+  exports: [
+    SecondFactors,
+    StepUpVerifier,
+    TotpEnrollment,
+    SecondFactorReset,
+    RecoveryCodesService,
+    TotpSecretVault,
+    WebAuthnFactor,
+    WebAuthnChallenges,
+    WebAuthnCredentialsService,
+    WebAuthnRelyingParty,
+  ],
 })
 export class FactorsModule {}

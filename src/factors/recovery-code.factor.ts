@@ -20,8 +20,9 @@ export class RecoveryCodeFactor implements SecondFactor<RecoveryCodeProof> {
     private readonly events: SecurityEvents,
   ) {}
 
-  isEnrolled(user: User): boolean {
-    return user.totpEnabled;
+  /** Unused codes exist: they are issued at a factor's first enrollment and deleted with the last factor. */
+  async isEnrolled(user: User): Promise<boolean> {
+    return this.codes.hasUnused(user.id);
   }
 
   async verify(user: User, proof: RecoveryCodeProof, context: ProofContext): Promise<VerifiedProof> {

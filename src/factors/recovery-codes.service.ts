@@ -60,6 +60,10 @@ export class RecoveryCodesService {
     return this.codes.countBy({ userId, usedAt: IsNull() });
   }
 
+  hasUnused(userId: string): Promise<boolean> {
+    return this.codes.existsBy({ userId, usedAt: IsNull() });
+  }
+
   async removeAll(userId: string): Promise<void> {
     await this.codes.delete({ userId });
   }

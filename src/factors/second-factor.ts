@@ -1,3 +1,4 @@
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { RequestOrigin } from '../audit/request-origin';
 import type { User } from '../users/user.entity';
 
@@ -5,7 +6,10 @@ import type { User } from '../users/user.entity';
 export const INVALID_CODE = 'Invalid code';
 
 /** A proof of a second factor, as a client sends it. */
-export type FactorProof = { kind: 'totp'; code: string } | { kind: 'recovery-code'; recoveryCode: string };
+export type FactorProof =
+  | { kind: 'totp'; code: string }
+  | { kind: 'recovery-code'; recoveryCode: string }
+  | { kind: 'webauthn'; response: AuthenticationResponseJSON };
 
 export type FactorKind = FactorProof['kind'];
 
@@ -17,6 +21,12 @@ export interface ProofContext {
    */
   credentialVersion: number;
   origin: RequestOrigin | null;
+  /**
+   * Whom a passkey assertion's challenge was issued to (the pre-auth
+   * token's jti, the session id): an assertion answers only a challenge
+   * issued to the same caller for the same purpose.
+   */
+  challengeBinding?: string;
 }
 
 export interface VerifiedProof {
@@ -34,7 +44,7 @@ export interface VerifiedProof {
  */
 export interface SecondFactor<P extends FactorProof = FactorProof> {
   readonly kind: P['kind'];
-  isEnrolled(user: User): boolean;
+  isEnrolled(user: User): Promise<boolean>;
   verify(user: User, proof: P, context: ProofContext): Promise<VerifiedProof>;
   remove(userId: string): Promise<void>;
 }

@@ -4,6 +4,7 @@ import type { User } from '../users/user.entity';
 import { RecoveryCodeFactor } from './recovery-code.factor';
 import { SecondFactors } from './second-factors.service';
 import { TotpFactor } from './totp.factor';
+import { WebAuthnFactor } from './webauthn.factor';
 
 const context = { credentialVersion: 0, origin: null };
 
@@ -19,7 +20,7 @@ describe('SecondFactors (the factor core)', () => {
             remove: async () => undefined,
           }),
           kind: 'totp',
-          isEnrolled: (user: User) => user.totpEnabled,
+          isEnrolled: async (user: User) => user.totpEnabled,
         },
       ],
       [
@@ -30,7 +31,18 @@ describe('SecondFactors (the factor core)', () => {
             remove: async () => undefined,
           }),
           kind: 'recovery-code',
-          isEnrolled: (user: User) => user.totpEnabled,
+          isEnrolled: async (user: User) => user.totpEnabled || user.id === 'u3',
+        },
+      ],
+      [
+        WebAuthnFactor,
+        {
+          ...recorder<WebAuthnFactor>('webauthn', log, {
+            verify: async () => ({ kind: 'webauthn' }),
+            remove: async () => undefined,
+          }),
+          kind: 'webauthn',
+          isEnrolled: async (user: User) => user.id === 'u3',
         },
       ],
     ]);
@@ -38,12 +50,23 @@ describe('SecondFactors (the factor core)', () => {
   }
   const enrolled = { id: 'u1', totpEnabled: true } as User;
   const bare = { id: 'u2', totpEnabled: false } as User;
+  const passkeyOnly = { id: 'u3', totpEnabled: false } as User;
 
   it('lists the factors a login can ask for; recovery codes are a fallback, not a factor', async () => {
     const { service } = await core();
-    expect(service.enrolled(enrolled)).toEqual(['totp']);
-    expect(service.enrolled(bare)).toEqual([]);
-    expect(service.hasAny(bare)).toBe(false);
+    expect(await service.enrolled(enrolled)).toEqual(['totp']);
+    expect(await service.enrolled(passkeyOnly)).toEqual(['webauthn']);
+    expect(await service.enrolled(bare)).toEqual([]);
+    expect(await service.hasAny(bare)).toBe(false);
+  });
+
+  it("takes a passkey-only user's recovery code, and refuses their TOTP code unasked", async () => {
+    const { service, log } = await core();
+    await service.verify(passkeyOnly, { kind: 'recovery-code', recoveryCode: 'abcde-23456' }, context);
+    await expect(service.verify(passkeyOnly, { kind: 'totp', code: '123456' }, context)).rejects.toThrow(
+      UnauthorizedException,
+    );
+    expect(log).toEqual(['recovery.verify']);
   });
 
   it('hands each proof to the factor of its kind', async () => {
@@ -67,6 +90,6 @@ describe('SecondFactors (the factor core)', () => {
   it('removes every factor, recovery codes included', async () => {
     const { service, log } = await core();
     await service.removeAll('u1');
-    expect(log).toEqual(['totp.remove', 'recovery.remove']);
+    expect(log).toEqual(['totp.remove', 'recovery.remove', 'webauthn.remove']);
   });
 });

@@ -10,6 +10,7 @@ import {
   type VerifiedProof,
 } from './second-factor';
 import { TotpFactor } from './totp.factor';
+import { WebAuthnFactor } from './webauthn.factor';
 
 /**
  * The factor core: "which factors does this user have, and does this proof
@@ -21,23 +22,27 @@ import { TotpFactor } from './totp.factor';
 export class SecondFactors {
   private readonly factors: readonly SecondFactor[];
 
-  constructor(totp: TotpFactor, recoveryCodes: RecoveryCodeFactor) {
-    this.factors = [totp, recoveryCodes] as SecondFactor[];
+  constructor(totp: TotpFactor, recoveryCodes: RecoveryCodeFactor, webauthn: WebAuthnFactor) {
+    this.factors = [totp, recoveryCodes, webauthn] as SecondFactor[];
   }
 
   /** The factors a login can ask this user for (recovery codes are the fallback, not a factor of their own). */
-  enrolled(user: User): FactorKind[] {
-    return this.factors.filter((f) => f.kind !== 'recovery-code' && f.isEnrolled(user)).map((f) => f.kind);
+  async enrolled(user: User): Promise<FactorKind[]> {
+    const kinds: FactorKind[] = [];
+    for (const factor of this.factors) {
+      if (factor.kind !== 'recovery-code' && (await factor.isEnrolled(user))) kinds.push(factor.kind);
+    }
+    return kinds;
   }
 
-  hasAny(user: User): boolean {
-    return this.enrolled(user).length > 0;
+  async hasAny(user: User): Promise<boolean> {
+    return (await this.enrolled(user)).length > 0;
   }
 
   /** Resolves when `proof` satisfies one of the user's factors; a proof of a kind the user lacks is simply wrong. */
   async verify(user: User, proof: FactorProof, context: ProofContext): Promise<VerifiedProof> {
     const factor = this.factors.find((f) => f.kind === proof.kind);
-    if (!factor || !factor.isEnrolled(user)) throw new UnauthorizedException(INVALID_CODE);
+    if (!factor || !(await factor.isEnrolled(user))) throw new UnauthorizedException(INVALID_CODE);
     return factor.verify(user, proof, context);
   }
 

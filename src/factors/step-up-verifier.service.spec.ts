@@ -68,4 +68,30 @@ describe('StepUpVerifier', () => {
     await service.verify(user, { proof: { kind: 'totp', code: '123456' } }, origin);
     expect(log).toEqual(['lockout.reserveAttempt', 'factor.verify', 'lockout.refundAttempt']);
   });
+
+  describe('without a factor proof', () => {
+    const passkeyOnly = { ...user, totpEnabled: false } as User;
+    const now = () => Math.floor(Date.now() / 1000);
+
+    it('a passkey-only user with a login of the last 5 minutes: password checked, no factor asked', async () => {
+      const { service, log } = await verifier();
+      await service.verify(passkeyOnly, { password: withPassword.password, authTime: now() - 290 }, origin);
+      expect(log).toEqual(['lockout.reserveAttempt', 'password.verify', 'lockout.refundAttempt']);
+    });
+
+    it('an older login gets the RFC 9470 challenge, before anything is counted', async () => {
+      const { service, log } = await verifier();
+      await expect(service.verify(passkeyOnly, { authTime: now() - 310 }, origin)).rejects.toMatchObject({
+        wwwAuthenticate: expect.stringMatching(/insufficient_user_authentication.*max_age=300/),
+      });
+      expect(log).toEqual([]);
+    });
+
+    it('a user with an authenticator app must still send the code, however fresh the login', async () => {
+      const { service, log } = await verifier();
+      const totpUser = { ...user, totpEnabled: true } as User;
+      await expect(service.verify(totpUser, { authTime: now() }, origin)).rejects.toThrow(/code must be exactly 6/);
+      expect(log).toEqual([]);
+    });
+  });
 });

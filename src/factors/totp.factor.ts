@@ -25,7 +25,7 @@ export class TotpFactor implements SecondFactor<TotpProof> {
     private readonly events: SecurityEvents,
   ) {}
 
-  isEnrolled(user: User): boolean {
+  async isEnrolled(user: User): Promise<boolean> {
     return user.totpEnabled && user.totpSecret !== null;
   }
 

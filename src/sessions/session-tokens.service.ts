@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { RequestOrigin } from '../audit/request-origin';
 import { AccessTokenService } from '../tokens/access-token.service';
+import type { SessionAuth } from '../tokens/token-types';
 import { UsersService } from '../users/users.service';
 import { SessionsService } from './sessions.service';
 
@@ -31,21 +32,22 @@ export class SessionTokensService {
    * The session records when the access token will expire before the token
    * exists: a revocation reads that record to know how long it must last.
    */
-  async start(userId: string, credentialVersion: number): Promise<SessionTokens | null> {
+  async start(userId: string, credentialVersion: number, amr: string[]): Promise<SessionTokens | null> {
     const issuedAt = Date.now();
-    const { sessionId, refreshToken } = await this.sessions.start(userId, this.accessTokens.expiresAt(issuedAt));
+    const auth: SessionAuth = { amr, authTime: issuedAt };
+    const { sessionId, refreshToken } = await this.sessions.start(userId, this.accessTokens.expiresAt(issuedAt), auth);
     if (!(await this.users.hasCredentialVersion(userId, credentialVersion))) {
       await this.sessions.end(sessionId);
       return null;
     }
-    return { ...this.accessTokens.issue(userId, sessionId, issuedAt), refreshToken };
+    return { ...this.accessTokens.issue(userId, sessionId, auth, issuedAt), refreshToken };
   }
 
   async refresh(refreshToken: string, origin: RequestOrigin): Promise<SessionTokens> {
     const issuedAt = Date.now();
     const rotated = await this.sessions.rotate(refreshToken, origin, this.accessTokens.expiresAt(issuedAt));
     return {
-      ...this.accessTokens.issue(rotated.userId, rotated.sessionId, issuedAt),
+      ...this.accessTokens.issue(rotated.userId, rotated.sessionId, rotated.auth, issuedAt),
       refreshToken: rotated.refreshToken,
     };
   }

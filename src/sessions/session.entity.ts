@@ -37,4 +37,16 @@ export class Session {
    */
   @Column({ name: 'access_expires_at', type: 'bigint', nullable: true, transformer: epochMillis })
   accessExpiresAt: number | null;
+
+  /**
+   * When the second factor was last proven in this session: the auth_time
+   * of every access token it issues, so a refresh never makes a login look
+   * fresher than it is. Null for sessions from before the column: created_at.
+   */
+  @Column({ name: 'auth_time', type: 'bigint', nullable: true, transformer: epochMillis })
+  authTime: number | null;
+
+  /** The login's amr values, space-separated; null for sessions from before the column: "pwd otp". */
+  @Column({ name: 'amr', type: 'varchar', length: 64, nullable: true })
+  amr: string | null;
 }

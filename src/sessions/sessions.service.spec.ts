@@ -71,9 +71,10 @@ describe('SessionsService refresh rotation', () => {
   afterEach(() => dataSource.destroy());
 
   const expiry = () => Date.now() + 900_000;
+  const auth = { amr: ['pwd', 'otp'], authTime: Date.now() };
 
   it('hands out a new refresh token and retires the old one', async () => {
-    const started = await sessions.start('u1', expiry());
+    const started = await sessions.start('u1', expiry(), auth);
     const rotated = await sessions.rotate(started.refreshToken, origin, expiry());
     expect(rotated).toMatchObject({ sessionId: started.sessionId, userId: 'u1' });
     expect(rotated.refreshToken).not.toBe(started.refreshToken);
@@ -81,7 +82,7 @@ describe('SessionsService refresh rotation', () => {
   });
 
   it('a rotated token presented again ends the whole session first, then records the theft', async () => {
-    const started = await sessions.start('u1', expiry());
+    const started = await sessions.start('u1', expiry(), auth);
     const rotated = await sessions.rotate(started.refreshToken, origin, expiry());
     await expect(sessions.rotate(started.refreshToken, origin, expiry())).rejects.toThrow(UnauthorizedException);
     expect(await revocations.isRevoked(started.sessionId)).toBe(true);
@@ -92,7 +93,7 @@ describe('SessionsService refresh rotation', () => {
   });
 
   it('two rotations of one token at once: exactly one wins, and the loser ends the session as a reuse', async () => {
-    const started = await sessions.start('u1', expiry());
+    const started = await sessions.start('u1', expiry(), auth);
     const results = await Promise.allSettled([
       sessions.rotate(started.refreshToken, origin, expiry()),
       sessions.rotate(started.refreshToken, origin, expiry()),
@@ -102,7 +103,7 @@ describe('SessionsService refresh rotation', () => {
   });
 
   it('an ended session refreshes nothing, and its revocation lasts as long as its latest access token', async () => {
-    const started = await sessions.start('u1', expiry());
+    const started = await sessions.start('u1', expiry(), auth);
     const later = Date.now() + 3_600_000;
     await sessions.rotate(started.refreshToken, origin, later);
     await sessions.end(started.sessionId);

@@ -7,6 +7,7 @@ import type { RequestOrigin } from '../audit/request-origin';
 import { SecurityEvents } from '../audit/security-events.service';
 import { AppConfigService } from '../config/app-config.service';
 import { DependencyUnavailableException } from '../state/dependency-unavailable.exception';
+import type { SessionAuth } from '../tokens/token-types';
 import { RefreshToken } from './refresh-token.entity';
 import { Session } from './session.entity';
 
@@ -17,6 +18,7 @@ export interface StartedSession {
 
 export interface RotatedSession extends StartedSession {
   userId: string;
+  auth: SessionAuth;
 }
 
 const INVALID_REFRESH = 'Invalid or expired refresh token';
@@ -68,7 +70,7 @@ export class SessionsService implements OnApplicationBootstrap {
   }
 
   /** `accessExpiresAt`: when the access token about to be issued for the session expires (epoch ms). */
-  async start(userId: string, accessExpiresAt: number): Promise<StartedSession> {
+  async start(userId: string, accessExpiresAt: number, auth: SessionAuth): Promise<StartedSession> {
     const now = Date.now();
     const session = await this.sessions.save(
       this.sessions.create({
@@ -79,6 +81,8 @@ export class SessionsService implements OnApplicationBootstrap {
         lastUsedAt: now,
         revokedAt: null,
         accessExpiresAt,
+        authTime: auth.authTime,
+        amr: auth.amr.join(' '),
       }),
     );
     return { sessionId: session.id, refreshToken: await this.issueRefreshToken(session.id, now) };
@@ -149,6 +153,7 @@ export class SessionsService implements OnApplicationBootstrap {
     return {
       sessionId: session.id,
       userId: session.userId,
+      auth: { amr: session.amr?.split(' ') ?? ['pwd', 'otp'], authTime: session.authTime ?? session.createdAt },
       refreshToken: await this.issueRefreshToken(session.id, now),
     };
   }

@@ -47,4 +47,17 @@ describe('MemoryShortLivedStore', () => {
     (store as unknown as { sweep(): void }).sweep();
     expect(store.size).toBe(0);
   });
+
+  it('hands a stored value to one take only, and never after its lifetime', async () => {
+    await store.put('c', 'ctx', 1000);
+    const taken = await Promise.all([store.take('c'), store.take('c')]);
+    expect(taken.sort()).toEqual(['ctx', null].sort());
+    await store.put('d', 'ctx', 1000);
+    now += 1000;
+    expect(await store.take('d')).toBeNull();
+    await store.put('e', 'ctx', 1000);
+    now += 1000;
+    (store as unknown as { sweep(): void }).sweep();
+    expect(store.size).toBe(0);
+  });
 });

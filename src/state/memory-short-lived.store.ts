@@ -18,6 +18,7 @@ const SWEEP_INTERVAL_MS = 10_000;
 @Injectable()
 export class MemoryShortLivedStore extends ShortLivedStore implements OnModuleDestroy {
   private readonly entries = new Map<string, Entry>();
+  private readonly values = new Map<string, { value: string; expiresAt: number }>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(private readonly now: () => number = Date.now) {
@@ -31,7 +32,7 @@ export class MemoryShortLivedStore extends ShortLivedStore implements OnModuleDe
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.entries.size + this.values.size;
   }
 
   async increment(key: string, ttlMs: number): Promise<CounterValue> {
@@ -73,6 +74,16 @@ export class MemoryShortLivedStore extends ShortLivedStore implements OnModuleDe
     this.entries.delete(key);
   }
 
+  async put(key: string, value: string, ttlMs: number): Promise<void> {
+    this.values.set(key, { value, expiresAt: this.now() + ttlMs });
+  }
+
+  async take(key: string): Promise<string | null> {
+    const entry = this.values.get(key);
+    this.values.delete(key);
+    return entry && entry.expiresAt > this.now() ? entry.value : null;
+  }
+
   async ping(): Promise<void> {
     // In-process: always reachable.
   }
@@ -90,6 +101,9 @@ export class MemoryShortLivedStore extends ShortLivedStore implements OnModuleDe
     const now = this.now();
     for (const [key, entry] of this.entries) {
       if (entry.expiresAt <= now) this.entries.delete(key);
+    }
+    for (const [key, entry] of this.values) {
+      if (entry.expiresAt <= now) this.values.delete(key);
     }
   }
 }

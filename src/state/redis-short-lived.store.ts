@@ -103,6 +103,15 @@ export class RedisShortLivedStore extends ShortLivedStore implements OnModuleIni
     await this.run(() => this.redis.del(key));
   }
 
+  async put(key: string, value: string, ttlMs: number): Promise<void> {
+    await this.run(() => this.redis.set(key, value, 'PX', Math.ceil(ttlMs)));
+  }
+
+  /** GETDEL (Redis 6.2+): atomic, so a value taken on one instance is gone for every other. */
+  async take(key: string): Promise<string | null> {
+    return this.run(() => this.redis.getdel(key));
+  }
+
   async ping(): Promise<void> {
     await this.run(() => this.redis.ping());
   }

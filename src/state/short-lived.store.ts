@@ -6,7 +6,7 @@ export interface CounterValue {
 
 /**
  * Short-lived shared state (rate-limit windows, lockout counters, pre-auth
- * token budgets). Every operation is atomic on its key, which is what makes
+ * token budgets, single-use WebAuthn challenges). Every operation is atomic on its key, which is what makes
  * counts exact under concurrency. An abstract class rather than an interface
  * so it can serve as the injection token; the in-process implementation is
  * the default, a shared one (Redis) replaces it for several instances.
@@ -22,6 +22,10 @@ export abstract class ShortLivedStore {
   /** Creates the entry with value 1 unless a live one exists; true when created. */
   abstract setIfAbsent(key: string, ttlMs: number): Promise<boolean>;
   abstract delete(key: string): Promise<void>;
+  /** Stores a text value (a ceremony's context) under key for ttlMs, replacing any live one. */
+  abstract put(key: string, value: string, ttlMs: number): Promise<void>;
+  /** Reads and removes a value in one atomic step: of two concurrent takes, one gets the value, the other null. */
+  abstract take(key: string): Promise<string | null>;
   /** Throws DependencyUnavailableException when the store cannot be reached. */
   abstract ping(): Promise<void>;
 }

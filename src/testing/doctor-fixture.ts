@@ -55,6 +55,8 @@ export const productionEnv = (dir: string): Env => ({
   IP_ALLOWLIST: '10.0.0.0/8',
   TRUSTED_PROXIES: '10.0.0.5',
   REGISTRATION_ENABLED: 'false',
+  WEBAUTHN_RP_ID: 'example.com',
+  WEBAUTHN_ORIGINS: 'https://example.com',
   DATABASE_URL: `sqlite:${join(dir, 'app.db')}`,
 });
 

@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { AppConfigService } from '../config/app-config.service';
 import { ACCESS_JWT } from './token-jwt';
+import { ACR_MFA, ACR_PHISHING_RESISTANT, type SessionAuth } from './token-types';
 
 export interface IssuedAccessToken {
   accessToken: string;
@@ -28,9 +29,15 @@ export class AccessTokenService {
    * exp is counted from it (iat, in whole seconds, rounds down), so the token
    * never outlives what its session recorded.
    */
-  issue(userId: string, sessionId: string, issuedAt = Date.now()): IssuedAccessToken {
+  issue(userId: string, sessionId: string, auth: SessionAuth, issuedAt = Date.now()): IssuedAccessToken {
     const { accessTtlSeconds } = this.config.app.jwt;
-    const claims = { amr: ['pwd', 'otp'], sid: sessionId, iat: Math.floor(issuedAt / 1000) };
+    const claims = {
+      amr: auth.amr,
+      sid: sessionId,
+      iat: Math.floor(issuedAt / 1000),
+      auth_time: Math.floor(auth.authTime / 1000),
+      acr: auth.amr.includes('hwk') ? ACR_PHISHING_RESISTANT : ACR_MFA,
+    };
     const accessToken = this.jwt.sign(claims, { subject: userId, jwtid: randomUUID() });
     return { accessToken, tokenType: 'Bearer', expiresIn: accessTtlSeconds };
   }

@@ -42,4 +42,27 @@ export interface PreAuthTokenClaims extends CommonClaims {
 export interface AccessTokenClaims extends CommonClaims {
   /** The session this token belongs to: ending the session revokes the token. */
   sid: string;
+  /** When the second factor was last proven in this session (epoch seconds, OIDC Core §2). */
+  auth_time: number;
+  /** ACR_MFA, or ACR_PHISHING_RESISTANT when a passkey was the proof. */
+  acr: string;
+}
+
+/** Password and a TOTP or recovery code. */
+export const ACR_MFA = 'urn:nest-2fa-api:acr:mfa';
+/** A passkey took part: an origin-bound proof a phishing site cannot relay. */
+export const ACR_PHISHING_RESISTANT = 'urn:nest-2fa-api:acr:phr';
+
+/**
+ * amr values (RFC 8176) that stand for a second factor: otp (TOTP or a
+ * recovery code), hwk (a passkey after the password), mfa (a passkey with
+ * user verification on its own). An access token carries at least one.
+ */
+export const SECOND_FACTOR_AMR: readonly string[] = ['otp', 'hwk', 'mfa'];
+
+/** How a session's login was proven; kept on the session so every refresh carries it on. */
+export interface SessionAuth {
+  amr: string[];
+  /** When the second factor was last proven (epoch ms). */
+  authTime: number;
 }

@@ -8,7 +8,7 @@ import type { RequestOrigin } from '../audit/request-origin';
 import { ApiErrors, ApiJsonBodyErrors } from '../openapi/api-docs.decorators';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { ResetTwoFactorDto } from './dto/reset-two-factor.dto';
-import { TotpCodeDto } from './dto/totp-code.dto';
+import { StepUpCodeDto } from './dto/step-up-code.dto';
 import { EnrollmentTicketDto, RecoveryCodesDto } from './dto/two-factor-responses.dto';
 import { TwoFactorSettingsService } from './two-factor-settings.service';
 
@@ -31,7 +31,7 @@ export class TwoFactorSettingsController {
   @ApiErrors({ 401: 'Invalid code' })
   regenerateRecoveryCodes(
     @CurrentUser() user: AuthenticatedUser,
-    @Body() dto: TotpCodeDto,
+    @Body() dto: StepUpCodeDto,
     @Origin() origin: RequestOrigin,
   ) {
     return this.settings.regenerateRecoveryCodes(user, dto.code, origin);

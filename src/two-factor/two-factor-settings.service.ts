@@ -3,6 +3,7 @@ import type { AuthenticatedUser } from '../access/principal';
 import type { RequestOrigin } from '../audit/request-origin';
 import { SecurityEvents } from '../audit/security-events.service';
 import { RecoveryCodesService } from '../factors/recovery-codes.service';
+import type { FactorProof } from '../factors/second-factor';
 import { SecondFactorReset } from '../factors/second-factor-reset.service';
 import { StepUpVerifier } from '../factors/step-up-verifier.service';
 import type { User } from '../users/user.entity';
@@ -10,8 +11,9 @@ import { UsersService } from '../users/users.service';
 
 /**
  * Changes to the second factor of a logged-in user. An access token alone
- * is not enough: each change asks for a current code (and the reset for the
- * password too), so a stolen access token cannot take over the factor.
+ * is not enough: each change asks for a current code, or from a passkey-only
+ * account a login of the last 5 minutes (and the reset for the password
+ * too), so a stolen access token cannot take over the factor.
  */
 @Injectable()
 export class TwoFactorSettingsService {
@@ -25,11 +27,11 @@ export class TwoFactorSettingsService {
 
   async regenerateRecoveryCodes(
     principal: AuthenticatedUser,
-    code: string,
+    code: string | undefined,
     origin: RequestOrigin,
   ): Promise<{ recoveryCodes: string[] }> {
     const user = await this.user(principal);
-    await this.stepUp.verify(user, { proof: { kind: 'totp', code } }, origin);
+    await this.stepUp.verify(user, { proof: totpProof(code), authTime: principal.authTime }, origin);
     // The old codes are replaced before the event is recorded, never after it.
     const recoveryCodes = await this.recoveryCodes.replace(user.id);
     this.events.record('auth.recovery_codes.regenerated', origin, { userId: user.id });
@@ -45,13 +47,17 @@ export class TwoFactorSettingsService {
   async reset(
     principal: AuthenticatedUser,
     password: string,
-    code: string,
+    code: string | undefined,
     origin: RequestOrigin,
   ): Promise<{ enrollmentTicket: string }> {
     const user = await this.user(principal);
     await this.stepUp.verify(
       user,
-      { password: { value: password, failureEvent: 'auth.2fa.reset_failed' }, proof: { kind: 'totp', code } },
+      {
+        password: { value: password, failureEvent: 'auth.2fa.reset_failed' },
+        proof: totpProof(code),
+        authTime: principal.authTime,
+      },
       origin,
     );
     const enrollmentTicket = await this.reset2fa.resetAll(user.id);
@@ -65,4 +71,8 @@ export class TwoFactorSettingsService {
     if (!user) throw new UnauthorizedException();
     return user;
   }
+}
+
+function totpProof(code: string | undefined): FactorProof | undefined {
+  return code === undefined ? undefined : { kind: 'totp', code };
 }

@@ -5,6 +5,7 @@ import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
+import { LoginSteps } from './login-steps.service';
 import { TwoFactorSettingsController } from './two-factor-settings.controller';
 import { TwoFactorSettingsService } from './two-factor-settings.service';
 import { TwoFactorController } from './two-factor.controller';
@@ -14,6 +15,7 @@ import { TwoFactorService } from './two-factor.service';
 @Module({
   imports: [FactorsModule, UsersModule, TokensModule, EnrollmentModule, SessionsModule, RateLimitModule],
   controllers: [TwoFactorController, TwoFactorSettingsController],
-  providers: [TwoFactorService, TwoFactorSettingsService],
+  providers: [TwoFactorService, TwoFactorSettingsService, LoginSteps],
+  exports: [LoginSteps],
 })
 export class TwoFactorModule {}

@@ -55,7 +55,8 @@ export async function startTestApp(
     ...overrides,
   };
   const { app, config } = await createApp(env, { logDestination: options.logDestination });
-  await app.listen({ host: env.HOST, port: 0 });
+  // PORT is 0 (any free port) unless a test sets it: a browser test needs its origin, https://localhost:PORT, before boot.
+  await app.listen({ host: env.HOST, port: Number(env.PORT) });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const ca = readFileSync(devCertificatePaths(TEST_CERTS_DIR).caCert);

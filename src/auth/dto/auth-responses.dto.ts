@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { COMPACT_JWS, RANDOM_TOKEN } from '../../openapi/string-formats';
 import { USERNAME_MAX_LENGTH, USERNAME_MIN_LENGTH, USERNAME_PATTERN } from '../../users/username';
-import type { LoginResult, RegisteredUser } from '../auth.service';
+import type { LoginNext, LoginResult, RegisteredUser } from '../auth.service';
 
 const USERNAME = {
   pattern: USERNAME_PATTERN.source,
@@ -37,10 +37,20 @@ export class LoginResponseDto implements LoginResult {
   expiresIn: number;
 
   @ApiProperty({
-    enum: ['totp-enroll', 'totp-verify'],
-    description: 'totp-enroll: call /auth/2fa/setup then /auth/2fa/enable; totp-verify: call /auth/2fa/verify',
+    enum: ['totp-enroll', 'totp-verify', 'webauthn-verify'],
+    description:
+      'totp-enroll: no second factor yet: /auth/2fa/setup then /auth/2fa/enable (or a passkey: ' +
+      '/auth/webauthn/enroll/options then /enroll/verify); totp-verify: /auth/2fa/verify; ' +
+      'webauthn-verify (passkeys only): /auth/webauthn/authenticate/options then /authenticate/verify',
   })
-  next: 'totp-enroll' | 'totp-verify';
+  next: LoginNext;
+
+  @ApiProperty({
+    enum: ['totp', 'webauthn'],
+    isArray: true,
+    description: 'The second factors of the account (empty until one is enrolled); recovery codes work beside any',
+  })
+  factors: LoginResult['factors'];
 }
 
 export class MeResponseDto {

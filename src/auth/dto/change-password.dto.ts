@@ -1,4 +1,4 @@
-import { TotpCode } from '../../factors/totp-code.decorator';
+import { StepUpCode } from '../../factors/totp-code.decorator';
 import { Password } from '../../users/password.decorator';
 
 export class ChangePasswordDto {
@@ -8,6 +8,6 @@ export class ChangePasswordDto {
   @Password({ policy: true })
   newPassword: string;
 
-  @TotpCode()
-  code: string;
+  @StepUpCode()
+  code?: string;
 }

@@ -1,10 +1,10 @@
-import { TotpCode } from '../../factors/totp-code.decorator';
+import { StepUpCode } from '../../factors/totp-code.decorator';
 import { Password } from '../../users/password.decorator';
 
 export class ResetTwoFactorDto {
   @Password()
   password: string;
 
-  @TotpCode()
-  code: string;
+  @StepUpCode()
+  code?: string;
 }

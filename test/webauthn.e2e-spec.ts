@@ -336,6 +336,19 @@ describe('passkeys (WebAuthn)', () => {
       expect(decodeJwt(recovered.body.accessToken).claims.amr).toEqual(['pwd', 'otp']);
     });
 
+    it('a fresh passkey login changes the password without a code; a wrong password is still refused', async () => {
+      const user = await passkeyUser(app.client);
+      const change = (currentPassword: string) =>
+        app.client.post('/auth/password', {
+          token: user.accessToken,
+          body: { currentPassword, newPassword: 'another horse battery staple 43!' },
+        });
+      expectError(await change('definitely not the password 99!'), 401, 'Invalid password or code');
+      expect((await change(user.password)).status).toBe(204);
+      // Every session ended, this one included.
+      expectError(await app.client.get('/auth/me', { token: user.accessToken }), 401);
+    });
+
     it('a 2FA reset removes the passkeys too (fresh login instead of a code); the next login enrolls again', async () => {
       const user = await passkeyUser(app.client);
       const reset = await app.client.post('/auth/2fa/reset', {

@@ -294,6 +294,8 @@ describe('loadConfig', () => {
         'TLS_CERT_FILE',
         'TLS_KEY_FILE',
         'IP_ALLOWLIST',
+        'WEBAUTHN_RP_ID',
+        'WEBAUTHN_ORIGINS',
       ]);
       expect(problems[0].message).toBe('"nonsense" is not a valid IP address or CIDR range');
       expect(thrown({ ...DEFAULTS, PORT: 'abc', TOTP_WINDOW: '3' }).problems).toEqual([

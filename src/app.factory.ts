@@ -66,6 +66,7 @@ export async function createApp(
     return503OnClosing: false,
     // Requests the HTTP parser refuses still get the error shape and the security headers.
     clientErrorHandler: parserErrors.onClientError,
+    frameworkErrors: parserErrors.onFrameworkError,
   });
   forgetPreviousPinoRoot();
   const root = AppModule.register(config, secrets, rootLogger);

@@ -68,6 +68,12 @@ describe('requests the HTTP parser refuses', () => {
       expect({ name, value: res.headers[name] }).toEqual({ name, value: ordinary.headers[name] });
   }
 
+  it('414 for a path parameter over the router limit, and 400 for an undecodable URL, in the error shape', async () => {
+    // The router answers these before any hook (the contract fuzz found a bare 414 on a huge passkey id).
+    expectHardened(await app.client.send('DELETE', `/auth/webauthn/credentials/${'a'.repeat(200)}`), 414, /too long/);
+    expectHardened(await app.client.send('DELETE', '/auth/webauthn/credentials/%E0%A4%A'), 400, /Malformed URL/);
+  });
+
   it('431 for headers over 16 KiB, in the error shape with the security headers', async () => {
     const res = await app.client.get('/auth/me', { headers: { authorization: `Bearer ${'a'.repeat(20 * 1024)}` } });
     expectHardened(res, 431, /16 KiB/);

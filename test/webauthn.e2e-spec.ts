@@ -49,6 +49,18 @@ describe('passkeys (WebAuthn)', () => {
   const app = useTestApp({ ...PASSKEY_ENV, LOG_LEVEL: 'info' }, { logDestination: log.stream });
 
   describe('as a second factor beside TOTP', () => {
+    it('an account holds at most 20 passkeys: the 21st is refused at its options (409)', async () => {
+      const user = await enrolledUser(app.client);
+      for (let i = 0; i < 20; i += 1) await addPasskey(app.client, user.accessToken, newKey(), `Key ${i}`);
+      expectError(
+        await app.client.post('/auth/webauthn/register/options', { token: user.accessToken }),
+        409,
+        /at most 20 passkeys/,
+      );
+      const listed = await app.client.get('/auth/webauthn/credentials', { token: user.accessToken });
+      expect(listed.body).toHaveLength(20);
+    });
+
     it('is added with a fresh token, listed, and then logs in: amr pwd+hwk, acr phr, a device token', async () => {
       const user = await enrolledUser(app.client);
       const key = newKey({ backedUp: true });

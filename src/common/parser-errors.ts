@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorBody } from './error-response';
 import { computeSecurityHeaders } from './security-headers';
 
@@ -53,6 +54,19 @@ export class ParserErrors {
       .join('');
     socket.end(`HTTP/1.1 ${statusCode} ${reason}\r\n${lines}\r\n${head ? '' : json}`);
     setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  };
+
+  /**
+   * For Fastify's frameworkErrors: a URL the router cannot decode (400) or a
+   * path parameter over its limit (414, e.g. a huge passkey id) is answered
+   * by the router before any hook runs, bare by default (the contract fuzz
+   * found the 414). Same shape and headers as every other error.
+   */
+  readonly onFrameworkError = (error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void => {
+    const [statusCode, message] =
+      error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? [414, 'A path parameter is too long'] : [400, 'Malformed URL'];
+    const { headers, json } = this.response(statusCode, message);
+    void reply.status(statusCode).headers(headers).send(json);
   };
 
   /** Node answers an unknown Expect with a bare 417 unless the server has a checkExpectation listener. */

@@ -8,6 +8,13 @@ import type { NewCredential } from './webauthn-relying-party';
 
 export type RemoveOutcome = 'removed' | 'not-found' | 'last-factor';
 
+/**
+ * Passkeys one account may hold: each one is listed in every registration's
+ * excludeCredentials and every login's allowCredentials, so an unbounded list
+ * would grow every ceremony; no person needs more.
+ */
+export const MAX_PASSKEYS = 20;
+
 /** Stored passkeys: lookups, and the conditional writes that keep counters and the last factor safe. */
 @Injectable()
 export class WebAuthnCredentialsService {

@@ -31,6 +31,7 @@ export class PasswordlessController {
     summary: 'Passwordless login, 1: options for a discoverable passkey, user verification required',
   })
   @ApiOkResponse({ type: RequestOptionsDto })
+  @ApiJsonBodyErrors()
   options(@Origin() origin: RequestOrigin) {
     return this.webauthn.passwordlessOptions(origin);
   }

@@ -13,11 +13,13 @@ import {
 } from '@nestjs/common';
 import {
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import { Authenticated } from '../access/authenticated.decorator';
 import { CurrentUser } from '../access/current-user.decorator';
@@ -26,6 +28,7 @@ import type { AuthenticatedUser, PreAuthenticatedUser } from '../access/principa
 import { RequireAuth } from '../access/require-auth.decorator';
 import { Origin } from '../audit/origin.decorator';
 import type { RequestOrigin } from '../audit/request-origin';
+import { MAX_PASSKEYS } from '../factors/webauthn-credentials.service';
 import { ApiErrors, ApiJsonBodyErrors } from '../openapi/api-docs.decorators';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { SetupTwoFactorDto } from '../two-factor/dto/setup-two-factor.dto';
@@ -47,6 +50,7 @@ const FRESH = { maxAge: 300 };
 const ID_PARAM = ApiParam({
   name: 'id',
   format: 'uuid',
+  schema: { type: 'string', format: 'uuid', minLength: 36, maxLength: 36 },
   description: 'The passkey id from GET /auth/webauthn/credentials',
 });
 
@@ -69,6 +73,8 @@ export class WebAuthnController {
   @ApiOperation({ summary: 'Add a passkey, step 1: creation options (challenge bound to this session, 5 minutes)' })
   @RequireAuth(FRESH)
   @ApiOkResponse({ type: CreationOptionsDto })
+  @ApiErrors({ 409: `The account already holds ${MAX_PASSKEYS} passkeys: remove one first` })
+  @ApiJsonBodyErrors()
   registrationOptions(@CurrentUser() user: AuthenticatedUser) {
     return this.webauthn.registrationOptions(user);
   }
@@ -90,7 +96,8 @@ export class WebAuthnController {
   @Get('credentials')
   @ApiOperation({ summary: "The account's passkeys" })
   @Authenticated()
-  @ApiOkResponse({ type: [PasskeyDto] })
+  @ApiOkResponse({ schema: { type: 'array', maxItems: MAX_PASSKEYS, items: { $ref: getSchemaPath(PasskeyDto) } } })
+  @ApiExtraModels(PasskeyDto)
   list(@CurrentUser() user: AuthenticatedUser) {
     return this.webauthn.list(user);
   }
@@ -118,8 +125,9 @@ export class WebAuthnController {
   @RequireAuth(FRESH)
   @ID_PARAM
   @ApiNoContentResponse({ description: 'Removed' })
+  @ApiJsonBodyErrors()
   @ApiErrors({
-    400: 'The id is not a UUID',
+    400: 'Also: the id is not a UUID',
     404: 'No such passkey on this account',
     409: 'It is the last second factor of the account: add another first, or reset 2FA',
   })
@@ -137,6 +145,7 @@ export class WebAuthnController {
   @PreAuth()
   @ApiOkResponse({ type: RequestOptionsDto })
   @ApiErrors({ 409: 'The account has no passkey' })
+  @ApiJsonBodyErrors()
   authenticationOptions(@CurrentUser() principal: PreAuthenticatedUser) {
     return this.webauthn.authenticationOptions(principal);
   }

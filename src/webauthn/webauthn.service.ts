@@ -23,7 +23,7 @@ import { RecoveryCodesService } from '../factors/recovery-codes.service';
 import { SecondFactors } from '../factors/second-factors.service';
 import { WebAuthnChallenges, type Ceremony } from '../factors/webauthn-challenges';
 import type { WebAuthnCredential } from '../factors/webauthn-credential.entity';
-import { WebAuthnCredentialsService } from '../factors/webauthn-credentials.service';
+import { MAX_PASSKEYS, WebAuthnCredentialsService } from '../factors/webauthn-credentials.service';
 import { WebAuthnRelyingParty, type NewCredential } from '../factors/webauthn-relying-party';
 import { credentialLabel, INVALID_PASSKEY, WebAuthnFactor } from '../factors/webauthn.factor';
 import { AccountLockoutService } from '../rate-limit/account-lockout.service';
@@ -81,8 +81,12 @@ export class WebAuthnService {
   /** The challenge is bound to the caller's session: another session cannot answer it. */
   async registrationOptions(principal: AuthenticatedUser): Promise<PublicKeyCredentialCreationOptionsJSON> {
     const user = await this.user(principal.id);
+    const existing = await this.credentials.list(user.id);
+    if (existing.length >= MAX_PASSKEYS) {
+      throw new ConflictException(`An account holds at most ${MAX_PASSKEYS} passkeys: remove one first`);
+    }
     const challenge = await this.challenges.issue({ purpose: 'register', binding: principal.sid });
-    return this.relyingParty.registrationOptions(user, await this.credentials.list(user.id), challenge);
+    return this.relyingParty.registrationOptions(user, existing, challenge);
   }
 
   async register(

@@ -12,6 +12,7 @@ const ERROR_NAMES: Record<number, string> = {
   404: 'Not Found',
   409: 'Conflict',
   413: 'Payload Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   417: 'Expectation Failed',
   429: 'Too Many Requests',

@@ -284,6 +284,177 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/webauthn/register/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a passkey, step 1: creation options (challenge bound to this session, 5 minutes) */
+        post: operations["WebAuthnController_registrationOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/webauthn/register/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a passkey, step 2: the authenticator's answer and a name */
+        post: operations["WebAuthnController_register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/webauthn/credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's passkeys */
+        get: operations["WebAuthnController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/webauthn/credentials/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a passkey (never the last second factor of the account) */
+        delete: operations["WebAuthnController_remove"];
+        options?: never;
+        head?: never;
+        /** Rename a passkey */
+        patch: operations["WebAuthnController_rename"];
+        trace?: never;
+    };
+    "/auth/webauthn/authenticate/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Second step of login with a passkey, 1: request options for this user's passkeys */
+        post: operations["WebAuthnController_authenticationOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/webauthn/authenticate/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Second step of login with a passkey, 2: the assertion; returns the session tokens */
+        post: operations["WebAuthnController_authenticate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/webauthn/enroll/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enroll a passkey as the first second factor, 1: creation options; needs the enrollment ticket */
+        post: operations["WebAuthnController_enrollmentOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/webauthn/enroll/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enroll a passkey as the first second factor, 2: completes the login and returns recovery codes once */
+        post: operations["WebAuthnController_enroll"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/webauthn/login/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Passwordless login, 1: options for a discoverable passkey, user verification required */
+        post: operations["PasswordlessController_options"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/webauthn/login/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Passwordless login, 2: the assertion (UV flag set); returns the session tokens */
+        post: operations["PasswordlessController_verify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/.well-known/jwks.json": {
         parameters: {
             query?: never;
@@ -378,10 +549,12 @@ export interface components {
              */
             expiresIn: number;
             /**
-             * @description totp-enroll: call /auth/2fa/setup then /auth/2fa/enable; totp-verify: call /auth/2fa/verify
+             * @description totp-enroll: no second factor yet: /auth/2fa/setup then /auth/2fa/enable (or a passkey: /auth/webauthn/enroll/options then /enroll/verify); totp-verify: /auth/2fa/verify; webauthn-verify (passkeys only): /auth/webauthn/authenticate/options then /authenticate/verify
              * @enum {string}
              */
-            next: "totp-enroll" | "totp-verify";
+            next: "totp-enroll" | "totp-verify" | "webauthn-verify";
+            /** @description The second factors of the account (empty until one is enrolled); recovery codes work beside any */
+            factors: ("totp" | "webauthn")[];
         };
         ChangePasswordDto: {
             /** Format: password */
@@ -392,10 +565,10 @@ export interface components {
              */
             newPassword: string;
             /**
-             * @description The current 6-digit code from the authenticator app
+             * @description The current 6-digit code from the authenticator app; required unless the account has only passkeys and the access token comes from a login of the last 5 minutes
              * @example 123456
              */
-            code: string;
+            code?: string;
         };
         MeResponseDto: {
             /** Format: uuid */
@@ -472,6 +645,13 @@ export interface components {
             /** @description Present when a recovery code was used: how many are left */
             recoveryCodesRemaining?: number;
         };
+        StepUpCodeDto: {
+            /**
+             * @description The current 6-digit code from the authenticator app; required unless the account has only passkeys and the access token comes from a login of the last 5 minutes
+             * @example 123456
+             */
+            code?: string;
+        };
         RecoveryCodesDto: {
             /** @description Shown once: each works once, in place of a TOTP code at /auth/2fa/verify */
             recoveryCodes: string[];
@@ -480,14 +660,132 @@ export interface components {
             /** Format: password */
             password: string;
             /**
-             * @description The current 6-digit code from the authenticator app
+             * @description The current 6-digit code from the authenticator app; required unless the account has only passkeys and the access token comes from a login of the last 5 minutes
              * @example 123456
              */
-            code: string;
+            code?: string;
         };
         EnrollmentTicketDto: {
             /** @description Shown once: the one-time ticket /auth/2fa/setup asks for before a new authenticator is enrolled */
             enrollmentTicket: string;
+        };
+        CreationOptionsDto: {
+            /**
+             * @example {
+             *       "name": "Nest2FA",
+             *       "id": "localhost"
+             *     }
+             */
+            rp: {
+                [key: string]: unknown;
+            };
+            user: {
+                [key: string]: unknown;
+            };
+            /** @description 32 random bytes, base64url; single use, valid 5 minutes */
+            challenge: string;
+            pubKeyCredParams: Record<string, never>[];
+            timeout?: number;
+            excludeCredentials?: Record<string, never>[];
+            authenticatorSelection?: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            attestation?: "none";
+        };
+        RegistrationDto: {
+            /** @description RegistrationResponseJSON from @simplewebauthn/browser startRegistration() */
+            response: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description The passkey's label, shown in the list
+             * @example Laptop
+             */
+            name: string;
+        };
+        RegisteredPasskeyDto: {
+            /** Format: uuid */
+            id: string;
+            /** @example Laptop */
+            name: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        PasskeyDto: {
+            /** Format: uuid */
+            id: string;
+            /** @example Laptop */
+            name: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            lastUsedAt: string | null;
+            /** @description Synced by the platform to the user's other devices (a multi-device passkey) */
+            backedUp: boolean;
+        };
+        RenamePasskeyDto: {
+            /**
+             * @description The passkey's label, shown in the list
+             * @example Laptop
+             */
+            name: string;
+        };
+        RequestOptionsDto: {
+            /** @description 32 random bytes, base64url; single use, valid 5 minutes */
+            challenge: string;
+            timeout?: number;
+            rpId?: string;
+            /** @description The user's passkeys; empty for passwordless (the authenticator offers its discoverable ones) */
+            allowCredentials?: Record<string, never>[];
+            /** @enum {string} */
+            userVerification?: "required" | "preferred" | "discouraged";
+        };
+        AssertionDto: {
+            /** @description AuthenticationResponseJSON from @simplewebauthn/browser startAuthentication() */
+            response: {
+                [key: string]: unknown;
+            };
+        };
+        FullLoginDto: {
+            /** @description Send as a bearer token (scheme "access-token") */
+            accessToken: string;
+            /** @description Single use: POST it to /auth/refresh for the next pair */
+            refreshToken: string;
+            /** @enum {string} */
+            tokenType: "Bearer";
+            /**
+             * @description Seconds until the access token expires
+             * @example 900
+             */
+            expiresIn: number;
+            /** @description Send it back with the next POST /auth/login: failures that come with it count against this device only, so an attacker locking the account does not lock this device out. Changes at every login */
+            deviceToken: string;
+        };
+        EnrolledPasskeyDto: {
+            /** @description Send as a bearer token (scheme "access-token") */
+            accessToken: string;
+            /** @description Single use: POST it to /auth/refresh for the next pair */
+            refreshToken: string;
+            /** @enum {string} */
+            tokenType: "Bearer";
+            /**
+             * @description Seconds until the access token expires
+             * @example 900
+             */
+            expiresIn: number;
+            /** @description Send it back with the next POST /auth/login: failures that come with it count against this device only, so an attacker locking the account does not lock this device out. Changes at every login */
+            deviceToken: string;
+            /** @description Shown once: each works once, in place of a TOTP code at /auth/2fa/verify */
+            recoveryCodes: string[];
+        };
+        PasswordlessAssertionDto: {
+            /** @description AuthenticationResponseJSON from @simplewebauthn/browser startAuthentication() */
+            response: {
+                [key: string]: unknown;
+            };
+            /** @description The deviceToken of this client's last full login: failures then count against this device only */
+            deviceToken?: string;
         };
         PublicJwkDto: {
             /** @enum {string} */
@@ -1685,7 +1983,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["TotpCodeDto"];
+                "application/json": components["schemas"]["StepUpCodeDto"];
             };
         };
         responses: {
@@ -1848,6 +2146,1244 @@ export interface operations {
                 };
             };
             /** @description Rate limited per client address (registration, login, refresh and /auth/2fa/* have stricter limits), or, where a password, code or enrollment ticket is checked, the account is locked out after repeated failures. Retry after Retry-After seconds; no header tells how many attempts remain. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (an integer, never a date) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error (details in the server log, under requestId) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A dependency (database, Redis) is unavailable: retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    WebAuthnController_registrationOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreationOptionsDto"];
+                };
+            };
+            /** @description The body is not valid JSON or fails validation (unknown fields are refused) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description Missing, invalid, expired or revoked access token (a pre-auth token is refused too)
+             *
+             *     Also: the second factor was proven more than 300 s ago; the answer carries WWW-Authenticate: Bearer error="insufficient_user_authentication", max_age=300
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The client address is outside IP_ALLOWLIST */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Passkeys are switched off (WEBAUTHN_ENABLED=false) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The account already holds 20 passkeys: remove one first */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than the limit (16 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limited per client address (registration, login, refresh and /auth/2fa/* have stricter limits), or, where a password, code or enrollment ticket is checked, the account is locked out after repeated failures. Retry after Retry-After seconds; no header tells how many attempts remain. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (an integer, never a date) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error (details in the server log, under requestId) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A dependency (database, Redis) is unavailable: retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    WebAuthnController_register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegistrationDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisteredPasskeyDto"];
+                };
+            };
+            /**
+             * @description Also: the registration does not verify (challenge, origin, RP ID, signature)
+             *
+             *     The body is not valid JSON or fails validation (unknown fields are refused)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description Missing, invalid, expired or revoked access token (a pre-auth token is refused too)
+             *
+             *     Also: the second factor was proven more than 300 s ago; the answer carries WWW-Authenticate: Bearer error="insufficient_user_authentication", max_age=300
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The client address is outside IP_ALLOWLIST */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Passkeys are switched off (WEBAUTHN_ENABLED=false) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description This passkey is already registered (to this or another account) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than the limit (16 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limited per client address (registration, login, refresh and /auth/2fa/* have stricter limits), or, where a password, code or enrollment ticket is checked, the account is locked out after repeated failures. Retry after Retry-After seconds; no header tells how many attempts remain. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (an integer, never a date) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error (details in the server log, under requestId) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A dependency (database, Redis) is unavailable: retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    WebAuthnController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyDto"][];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked access token (a pre-auth token is refused too) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The client address is outside IP_ALLOWLIST */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Passkeys are switched off (WEBAUTHN_ENABLED=false) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limited per client address (registration, login, refresh and /auth/2fa/* have stricter limits), or, where a password, code or enrollment ticket is checked, the account is locked out after repeated failures. Retry after Retry-After seconds; no header tells how many attempts remain. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (an integer, never a date) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error (details in the server log, under requestId) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A dependency (database, Redis) is unavailable: retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    WebAuthnController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The passkey id from GET /auth/webauthn/credentials */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description Also: the id is not a UUID
+             *
+             *     The body is not valid JSON or fails validation (unknown fields are refused)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description Missing, invalid, expired or revoked access token (a pre-auth token is refused too)
+             *
+             *     Also: the second factor was proven more than 300 s ago; the answer carries WWW-Authenticate: Bearer error="insufficient_user_authentication", max_age=300
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The client address is outside IP_ALLOWLIST */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description No such passkey on this account
+             *
+             *     Passkeys are switched off (WEBAUTHN_ENABLED=false)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description It is the last second factor of the account: add another first, or reset 2FA */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than the limit (16 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limited per client address (registration, login, refresh and /auth/2fa/* have stricter limits), or, where a password, code or enrollment ticket is checked, the account is locked out after repeated failures. Retry after Retry-After seconds; no header tells how many attempts remain. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (an integer, never a date) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error (details in the server log, under requestId) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A dependency (database, Redis) is unavailable: retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    WebAuthnController_rename: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The passkey id from GET /auth/webauthn/credentials */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenamePasskeyDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyDto"];
+                };
+            };
+            /**
+             * @description Also: the id is not a UUID
+             *
+             *     The body is not valid JSON or fails validation (unknown fields are refused)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description Missing, invalid, expired or revoked access token (a pre-auth token is refused too)
+             *
+             *     Also: the second factor was proven more than 300 s ago; the answer carries WWW-Authenticate: Bearer error="insufficient_user_authentication", max_age=300
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The client address is outside IP_ALLOWLIST */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description No such passkey on this account
+             *
+             *     Passkeys are switched off (WEBAUTHN_ENABLED=false)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than the limit (16 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limited per client address (registration, login, refresh and /auth/2fa/* have stricter limits), or, where a password, code or enrollment ticket is checked, the account is locked out after repeated failures. Retry after Retry-After seconds; no header tells how many attempts remain. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (an integer, never a date) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error (details in the server log, under requestId) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A dependency (database, Redis) is unavailable: retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    WebAuthnController_authenticationOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestOptionsDto"];
+                };
+            };
+            /** @description The body is not valid JSON or fails validation (unknown fields are refused) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired pre-auth token (an access token is refused too) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The client address is outside IP_ALLOWLIST */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Passkeys are switched off (WEBAUTHN_ENABLED=false) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The account has no passkey */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than the limit (16 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limited per client address (registration, login, refresh and /auth/2fa/* have stricter limits), or, where a password, code or enrollment ticket is checked, the account is locked out after repeated failures. Retry after Retry-After seconds; no header tells how many attempts remain. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (an integer, never a date) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error (details in the server log, under requestId) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A dependency (database, Redis) is unavailable: retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    WebAuthnController_authenticate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssertionDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FullLoginDto"];
+                };
+            };
+            /** @description The body is not valid JSON or fails validation (unknown fields are refused) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description Invalid passkey assertion, or a spent, exhausted or stale pre-auth token
+             *
+             *     Missing, invalid or expired pre-auth token (an access token is refused too)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The client address is outside IP_ALLOWLIST */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Passkeys are switched off (WEBAUTHN_ENABLED=false) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The account has no passkey */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than the limit (16 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description Also: the account (or this device) is locked out after repeated failures
+             *
+             *     Rate limited per client address (registration, login, refresh and /auth/2fa/* have stricter limits), or, where a password, code or enrollment ticket is checked, the account is locked out after repeated failures. Retry after Retry-After seconds; no header tells how many attempts remain.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (an integer, never a date) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error (details in the server log, under requestId) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A dependency (database, Redis) is unavailable: retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    WebAuthnController_enrollmentOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetupTwoFactorDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreationOptionsDto"];
+                };
+            };
+            /** @description The body is not valid JSON or fails validation (unknown fields are refused) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired pre-auth token (an access token is refused too) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description An enrollment ticket is required (missing, wrong, expired or replaced: the same answer)
+             *
+             *     The client address is outside IP_ALLOWLIST
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Passkeys are switched off (WEBAUTHN_ENABLED=false) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A second factor is already enrolled */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than the limit (16 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limited per client address (registration, login, refresh and /auth/2fa/* have stricter limits), or, where a password, code or enrollment ticket is checked, the account is locked out after repeated failures. Retry after Retry-After seconds; no header tells how many attempts remain. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (an integer, never a date) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error (details in the server log, under requestId) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A dependency (database, Redis) is unavailable: retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    WebAuthnController_enroll: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegistrationDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrolledPasskeyDto"];
+                };
+            };
+            /** @description The body is not valid JSON or fails validation (unknown fields are refused) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description Invalid passkey registration, or a pre-auth token older than a credential change
+             *
+             *     Missing, invalid or expired pre-auth token (an access token is refused too)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description An enrollment ticket is required (the one the options used was replaced or expired meanwhile)
+             *
+             *     The client address is outside IP_ALLOWLIST
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Passkeys are switched off (WEBAUTHN_ENABLED=false) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A second factor is already enrolled, or this passkey is registered to another account */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than the limit (16 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limited per client address (registration, login, refresh and /auth/2fa/* have stricter limits), or, where a password, code or enrollment ticket is checked, the account is locked out after repeated failures. Retry after Retry-After seconds; no header tells how many attempts remain. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (an integer, never a date) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error (details in the server log, under requestId) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A dependency (database, Redis) is unavailable: retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    PasswordlessController_options: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestOptionsDto"];
+                };
+            };
+            /** @description The body is not valid JSON or fails validation (unknown fields are refused) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The client address is outside IP_ALLOWLIST */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Passkeys are switched off (WEBAUTHN_ENABLED=false) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than the limit (16 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limited per client address (registration, login, refresh and /auth/2fa/* have stricter limits), or, where a password, code or enrollment ticket is checked, the account is locked out after repeated failures. Retry after Retry-After seconds; no header tells how many attempts remain. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (an integer, never a date) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error (details in the server log, under requestId) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A dependency (database, Redis) is unavailable: retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    PasswordlessController_verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordlessAssertionDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FullLoginDto"];
+                };
+            };
+            /** @description The body is not valid JSON or fails validation (unknown fields are refused) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid passkey assertion (unknown passkey, no user verification, wrong or spent challenge, …) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The client address is outside IP_ALLOWLIST */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Passkeys are switched off (WEBAUTHN_ENABLED=false) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than the limit (16 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description Also: the account (or this device) is locked out after repeated failures
+             *
+             *     Rate limited per client address (registration, login, refresh and /auth/2fa/* have stricter limits), or, where a password, code or enrollment ticket is checked, the account is locked out after repeated failures. Retry after Retry-After seconds; no header tells how many attempts remain.
+             */
             429: {
                 headers: {
                     /** @description Seconds to wait before retrying (an integer, never a date) */

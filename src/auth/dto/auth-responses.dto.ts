@@ -48,6 +48,7 @@ export class LoginResponseDto implements LoginResult {
   @ApiProperty({
     enum: ['totp', 'webauthn'],
     isArray: true,
+    maxItems: 2,
     description: 'The second factors of the account (empty until one is enrolled); recovery codes work beside any',
   })
   factors: LoginResult['factors'];

@@ -1,17 +1,29 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { MAX_PASSKEYS } from '../../factors/webauthn-credentials.service';
 import { EnabledTwoFactorDto } from '../../two-factor/dto/two-factor-responses.dto';
 
+const UUID = { format: 'uuid', minLength: 36, maxLength: 36 } as const;
+const NAME = { example: 'Laptop', minLength: 1, maxLength: 64 } as const;
+/** ISO 8601 in UTC as Date.toISOString() writes it. */
+const DATE_TIME = { format: 'date-time', maxLength: 24 } as const;
+/** 32 random bytes, base64url. */
+const CHALLENGE = {
+  description: '32 random bytes, base64url; single use, valid 5 minutes',
+  minLength: 43,
+  maxLength: 43,
+} as const;
+
 export class PasskeyDto {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID)
   id: string;
 
-  @ApiProperty({ example: 'Laptop' })
+  @ApiProperty(NAME)
   name: string;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty(DATE_TIME)
   createdAt: string;
 
-  @ApiProperty({ format: 'date-time', nullable: true, type: String })
+  @ApiProperty({ ...DATE_TIME, nullable: true, type: String })
   lastUsedAt: string | null;
 
   @ApiProperty({ description: "Synced by the platform to the user's other devices (a multi-device passkey)" })
@@ -19,13 +31,13 @@ export class PasskeyDto {
 }
 
 export class RegisteredPasskeyDto {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty(UUID)
   id: string;
 
-  @ApiProperty({ example: 'Laptop' })
+  @ApiProperty(NAME)
   name: string;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty(DATE_TIME)
   createdAt: string;
 }
 
@@ -37,16 +49,17 @@ export class CreationOptionsDto {
   @ApiProperty({ type: 'object', additionalProperties: true })
   user: Record<string, unknown>;
 
-  @ApiProperty({ description: '32 random bytes, base64url; single use, valid 5 minutes' })
+  @ApiProperty(CHALLENGE)
   challenge: string;
 
-  @ApiProperty({ type: 'array', items: { type: 'object' } })
+  // ES256, EdDSA and RS256: the algorithms the server accepts.
+  @ApiProperty({ type: 'array', items: { type: 'object' }, maxItems: 3 })
   pubKeyCredParams: Record<string, unknown>[];
 
   @ApiProperty({ required: false })
   timeout?: number;
 
-  @ApiProperty({ type: 'array', items: { type: 'object' }, required: false })
+  @ApiProperty({ type: 'array', items: { type: 'object' }, required: false, maxItems: MAX_PASSKEYS })
   excludeCredentials?: Record<string, unknown>[];
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
@@ -58,19 +71,20 @@ export class CreationOptionsDto {
 
 /** PublicKeyCredentialRequestOptionsJSON, for @simplewebauthn/browser startAuthentication({ optionsJSON }). */
 export class RequestOptionsDto {
-  @ApiProperty({ description: '32 random bytes, base64url; single use, valid 5 minutes' })
+  @ApiProperty(CHALLENGE)
   challenge: string;
 
   @ApiProperty({ required: false })
   timeout?: number;
 
-  @ApiProperty({ required: false })
+  @ApiProperty({ required: false, maxLength: 253 })
   rpId?: string;
 
   @ApiProperty({
     type: 'array',
     items: { type: 'object' },
     required: false,
+    maxItems: MAX_PASSKEYS,
     description: "The user's passkeys; empty for passwordless (the authenticator offers its discoverable ones)",
   })
   allowCredentials?: Record<string, unknown>[];

@@ -263,6 +263,9 @@ function apiEnvironment(fixtures, name, overrides = {}) {
     IP_ALLOWLIST: '127.0.0.0/8,::1/128',
     TRUSTED_PROXIES: '',
     REGISTRATION_ENABLED: 'true',
+    // Production requires the passkey relying party to be named; the bench's origin is local.
+    WEBAUTHN_RP_ID: 'localhost',
+    WEBAUTHN_ORIGINS: 'https://localhost',
     LOG_LEVEL: 'error',
     // Tests and the bench pin the log format: the figures are those of JSON lines.
     LOG_FORMAT: 'json',

@@ -82,7 +82,10 @@ export interface RequestLogger {
 export function createRequestLogger(config: AppConfig, root: Logger, destination?: DestinationStream): RequestLogger {
   if (config.logFormat === 'pretty' || destination) return { logger: root, flush: () => undefined };
   const buffered = pino.destination({ fd: 1, sync: false, minLength: 4096 });
-  return { logger: pino(loggerOptions(config), buffered), flush: () => buffered.flushSync() };
+  // No redaction pass: a request line is built from a fixed set of fields
+  // (request-log.ts), none of which can carry a secret.
+  const { redact: _redact, ...options } = loggerOptions(config);
+  return { logger: pino(options, buffered), flush: () => buffered.flushSync() };
 }
 
 function loggerOptions(config: AppConfig) {

@@ -121,6 +121,15 @@ describe('HTTP hardening', () => {
       expect(text.body.message).toMatch(/application\/json/);
     });
 
+    it('a body of many unknown fields gets a short 400: ten problems, then a count, never an echo of the whole body', async () => {
+      const body: Record<string, string> = { username: 'alice', password: STRONG_PASSWORD };
+      for (let i = 0; i < 1500; i += 1) body[`f${i}`] = '';
+      const res = await app.client.post('/auth/login', { body });
+      expectError(res, 400, /; and \d+ more$/);
+      expect(res.body.message.length).toBeLessThanOrEqual(2048);
+      expect(res.body.message.split('; ')).toHaveLength(11);
+    });
+
     it('413 is decided by size: a body just under 16 KiB reaches validation (400)', async () => {
       const under = await app.client.post('/auth/login', {
         body: { username: 'someone', password: 'x'.repeat(16 * 1024 - 64) },

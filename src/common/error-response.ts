@@ -92,8 +92,22 @@ function messageOf(exception: HttpException): string {
   if (exception.getStatus() >= 500 && exception.getStatus() !== 503) return 'Internal server error';
   const response = exception.getResponse();
   const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
-  if (Array.isArray(message)) return message.map(String).join('; ');
+  if (Array.isArray(message)) {
+    // Validation lists every problem, and each names a field the client chose
+    // ("property <name> should not exist"): a 16 KiB body of unknown fields
+    // made a 67,000-character message. The first few say what to fix.
+    const shown = message.slice(0, MAX_MESSAGES).map((m) => cut(String(m)));
+    const more = message.length - shown.length;
+    return more > 0 ? `${shown.join('; ')}; and ${more} more` : shown.join('; ');
+  }
   return typeof message === 'string' ? message : (STATUS_CODES[exception.getStatus()] ?? 'Error');
+}
+
+const MAX_MESSAGES = 10;
+const MAX_MESSAGE_LENGTH = 200;
+
+function cut(text: string): string {
+  return text.length > MAX_MESSAGE_LENGTH ? `${text.slice(0, MAX_MESSAGE_LENGTH)}…` : text;
 }
 
 function body(statusCode: number, message: string, requestId: string): ErrorBody {

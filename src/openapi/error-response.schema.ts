@@ -17,12 +17,12 @@ export class ErrorResponseSchema implements ErrorBody {
   error: string;
 
   /**
-   * Validation messages name each unknown field of the body, so a 16 KiB
-   * body of one-letter fields can make a message of about 80,000 characters.
+   * At most 10 validation problems of at most 201 characters each, joined
+   * by "; ", plus "; and N more" (src/common/error-response.ts).
    */
   @ApiProperty({
     example: 'Unauthorized',
-    maxLength: 131072,
+    maxLength: 2048,
     description: 'What went wrong, for people; never a stack or internals',
   })
   message: string;

@@ -1,16 +1,14 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { lock } from 'proper-lockfile';
 import { lockPathOf } from '../src/audit/audit-file-set';
 import { verifyAuditLog } from '../src/audit/verify-audit-log';
-import { defaultEnvironment } from '../src/config/env.source';
-import { devCertificatePaths } from '../src/tls/dev-certificates';
 import { STRONG_PASSWORD, uniqueUsername } from './support/flows';
 import { HttpsClient, type Response } from './support/https-client';
-import { removeDataDir, TEST_CERTS_DIR, withTestApp } from './support/test-app';
+import { startServerProcess } from './support/server-process';
+import { removeDataDir, withTestApp } from './support/test-app';
 
 const ROOT = resolve(__dirname, '..');
 type Line = Record<string, any>;
@@ -153,46 +151,19 @@ describe('the audit trail survives a flood', () => {
 
   it('SIGTERM writes what is queued and the refusal counts still pending', async () => {
     const file = join(dataDir, 'sigterm', 'audit.log');
-    const appDir = mkdtempSync(join(dataDir, 'app-'));
-    const port = await freePort();
-    const child = spawn(process.execPath, ['-r', './test/support/swc-register.js', 'src/main.ts'], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        ...(defaultEnvironment(ROOT) as Record<string, string>),
-        NODE_ENV: 'test',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        DATABASE_URL: `sqlite:${join(appDir, 'app.db')}`,
-        DEV_SECRETS_DIR: join(appDir, 'secrets'),
-        CERTS_DIR: TEST_CERTS_DIR,
-        LOG_LEVEL: 'fatal',
-        REDIS_URL: '',
-        IP_ALLOWLIST: '127.0.0.1/32',
-        AUDIT_LOG_FILE: file,
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
+    const server = await startServerProcess(mkdtempSync(join(dataDir, 'app-')), {
+      LOG_LEVEL: 'fatal',
+      IP_ALLOWLIST: '127.0.0.1/32',
+      AUDIT_LOG_FILE: file,
     });
-    const exited = new Promise<NodeJS.Signals | number | null>((r) =>
-      child.once('exit', (code, signal) => r(signal ?? code)),
-    );
     try {
-      const client = new HttpsClient(port, readFileSync(devCertificatePaths(TEST_CERTS_DIR).caCert));
-      await until(
-        () =>
-          client.get('/health').then(
-            (res) => res.status === 200,
-            () => false,
-          ),
-        'the API listening',
-      );
+      const client = server.client;
       expect((await wrongLogin(client)).status).toBe(401);
       // The first refusal is recorded at once; the other 39 are only a count in memory for the next 10 s.
       expect(await flood(40, 10, () => client.as('127.0.0.9').get('/health'))).toEqual({ 403: 40 });
-      child.kill('SIGTERM');
-      expect([0, 'SIGTERM']).toContain(await exited);
+      expect([0, 'SIGTERM']).toContain(await server.stop('SIGTERM'));
     } finally {
-      child.kill('SIGKILL');
+      server.child.kill('SIGKILL');
     }
     const events = lines(file);
     expect(events.filter((e) => e.event === 'auth.login.failed')).toHaveLength(1);
@@ -270,16 +241,5 @@ function cli(
       });
       child.stdin.end(stdin ?? '');
     }
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolvePromise(typeof address === 'object' && address ? address.port : 0));
-    });
   });
 }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createPrivateKey } from 'node:crypto';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -100,7 +101,8 @@ describe('readOrCreateDevSecret', () => {
 
         expect(results.map((result) => result.error)).toEqual([undefined, undefined, undefined]);
         const onDisk = readFileSync(join(secrets, 'jwt-es256.pem'), 'utf8').trim();
-        expect(onDisk).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+        // A whole, parseable P-256 key: no racer wrote over another's.
+        expect(createPrivateKey(onDisk).asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
         expect(results.map((result) => result.value)).toEqual([onDisk, onDisk, onDisk]);
         expect(readdirSync(secrets)).toEqual(['jwt-es256.pem']);
         expect(statSync(join(secrets, 'jwt-es256.pem')).mode & 0o777).toBe(0o600);

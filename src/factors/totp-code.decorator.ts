@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches } from 'class-validator';
+import { IsString, Matches } from 'class-validator';
+import { AbsentOrValid } from '../common/absent-or-valid.decorator';
 
 /** ASCII digits only: other scripts' digits or spaces are a 400, not a guess. */
 const TOTP_CODE = /^[0-9]{6}$/;
@@ -35,6 +36,6 @@ export function StepUpCode(): PropertyDecorator {
         'or POST /auth/step-up in the last 5 minutes). A stale token without a code gets 401 with the RFC 9470 ' +
         'challenge (max_age=300)',
     }),
-    IsOptional(),
+    AbsentOrValid(),
   );
 }

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
-import { IsObject, IsOptional } from 'class-validator';
+import { IsObject } from 'class-validator';
+import { AbsentOrValid } from '../../common/absent-or-valid.decorator';
 import { RecoveryCode } from '../../factors/recovery-code.decorator';
 import { TotpCode } from '../../factors/totp-code.decorator';
 
@@ -10,11 +11,11 @@ export class StepUpDto {
     required: false,
     description: 'The current 6-digit code; send exactly one of code, recoveryCode, response',
   })
-  @IsOptional()
+  @AbsentOrValid()
   code?: string;
 
   @RecoveryCode({ required: false, description: 'A one-time recovery code (spent by its use), instead of code' })
-  @IsOptional()
+  @AbsentOrValid()
   recoveryCode?: string;
 
   @ApiPropertyOptional({
@@ -24,7 +25,7 @@ export class StepUpDto {
       'A passkey assertion (AuthenticationResponseJSON from @simplewebauthn/browser startAuthentication()) ' +
       'answering the options of POST /auth/step-up/webauthn/options, instead of code',
   })
-  @IsOptional()
+  @AbsentOrValid()
   @IsObject()
   response?: AuthenticationResponseJSON;
 }

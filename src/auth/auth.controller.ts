@@ -8,7 +8,7 @@ import { Origin } from '../audit/origin.decorator';
 import type { RequestOrigin } from '../audit/request-origin';
 import { ApiErrors, ApiJsonBodyErrors } from '../openapi/api-docs.decorators';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
-import { FRESH_OR_CODE_401 } from '../factors/step-up-verifier.service';
+import { STALE_WITHOUT_CODE_401 } from '../factors/step-up-verifier.service';
 import { AuthService } from './auth.service';
 import { LoginResponseDto, MeResponseDto, RegisteredUserDto } from './dto/auth-responses.dto';
 import { ChangePasswordDto } from './dto/change-password.dto';
@@ -75,7 +75,7 @@ export class AuthController {
   @Authenticated()
   @ApiNoContentResponse({ description: 'Password changed' })
   @ApiJsonBodyErrors()
-  @ApiErrors({ 400: 'The new password fails the policy', 401: `Invalid password or code. ${FRESH_OR_CODE_401}` })
+  @ApiErrors({ 400: 'The new password fails the policy', 401: `Invalid password or code. ${STALE_WITHOUT_CODE_401}` })
   changePassword(
     @CurrentUser() user: AuthenticatedUser,
     @Body() dto: ChangePasswordDto,

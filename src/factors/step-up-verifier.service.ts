@@ -13,10 +13,10 @@ export const INVALID_PASSWORD_OR_CODE = 'Invalid password or code';
 /** How recent a login or step-up must be to stand in for a factor proof, in seconds. */
 export const FRESH_LOGIN_MAX_AGE_SECONDS = 300;
 
-/** The 401s of a route that takes a code or a fresh token, for its OpenAPI description. */
-export const FRESH_OR_CODE_401 =
-  'Invalid code; or no code and a token older than 5 minutes: then WWW-Authenticate carries the RFC 9470 ' +
-  `challenge (Bearer error="insufficient_user_authentication", …, max_age=${FRESH_LOGIN_MAX_AGE_SECONDS}): ` +
+/** The other 401 of a route that takes a code or a fresh token, for its OpenAPI description. */
+export const STALE_WITHOUT_CODE_401 =
+  'No code and a token older than 5 minutes: WWW-Authenticate carries the RFC 9470 challenge ' +
+  `(Bearer error="insufficient_user_authentication", …, max_age=${FRESH_LOGIN_MAX_AGE_SECONDS}); ` +
   'send a code, or step up (POST /auth/step-up) and retry';
 
 export interface StepUpProof {

@@ -6,7 +6,7 @@ import type { AuthenticatedUser } from '../access/principal';
 import { Origin } from '../audit/origin.decorator';
 import type { RequestOrigin } from '../audit/request-origin';
 import { ApiErrors, ApiJsonBodyErrors } from '../openapi/api-docs.decorators';
-import { FRESH_OR_CODE_401 } from '../factors/step-up-verifier.service';
+import { STALE_WITHOUT_CODE_401 } from '../factors/step-up-verifier.service';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { ResetTwoFactorDto } from './dto/reset-two-factor.dto';
 import { StepUpCodeDto } from './dto/step-up-code.dto';
@@ -31,7 +31,7 @@ export class TwoFactorSettingsController {
   @Authenticated()
   @ApiOkResponse({ type: RecoveryCodesDto })
   @ApiJsonBodyErrors()
-  @ApiErrors({ 401: FRESH_OR_CODE_401 })
+  @ApiErrors({ 401: `Invalid code. ${STALE_WITHOUT_CODE_401}` })
   regenerateRecoveryCodes(
     @CurrentUser() user: AuthenticatedUser,
     @Body() dto: StepUpCodeDto,
@@ -54,7 +54,7 @@ export class TwoFactorSettingsController {
   @Authenticated()
   @ApiOkResponse({ type: EnrollmentTicketDto })
   @ApiJsonBodyErrors()
-  @ApiErrors({ 401: `Invalid password or code. ${FRESH_OR_CODE_401}` })
+  @ApiErrors({ 401: `Invalid password or code. ${STALE_WITHOUT_CODE_401}` })
   reset(@CurrentUser() user: AuthenticatedUser, @Body() dto: ResetTwoFactorDto, @Origin() origin: RequestOrigin) {
     return this.settings.reset(user, dto.password, dto.code, origin);
   }

@@ -2,8 +2,8 @@ import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
 import { ErrorResponseSchema } from '../openapi/error-response.schema';
 import { ACR_VALUES } from './acr';
-import { Authenticated } from './authenticated.decorator';
 import { AuthRequirement, type RequireAuthOptions } from './auth-requirement';
+import { Authenticated } from './authenticated.decorator';
 
 export type { RequireAuthOptions } from './auth-requirement';
 

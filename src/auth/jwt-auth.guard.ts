@@ -1,8 +1,8 @@
 import { ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import type { AuthenticatedUser } from '../access/principal';
 import type { AuthRequirement } from '../access/auth-requirement';
+import type { AuthenticatedUser } from '../access/principal';
 import { REQUIRE_AUTH } from '../access/require-auth.decorator';
 import { RevocationList } from '../access/revocation-list';
 import { ROUTE_ACCESS, type RouteAccess } from '../access/route-access';

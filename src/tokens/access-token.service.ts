@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import { acrOfAmr } from '../access/acr';
 import { AppConfigService } from '../config/app-config.service';
 import { ACCESS_JWT } from './token-jwt';
-import { acrOfAmr } from '../access/acr';
 import type { SessionAuth } from './token-types';
 
 export interface IssuedAccessToken {

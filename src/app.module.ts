@@ -17,6 +17,7 @@ import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { StateModule } from './state/state.module';
+import { StepUpModule } from './step-up/step-up.module';
 import { TwoFactorModule } from './two-factor/two-factor.module';
 import { WebAuthnModule } from './webauthn/webauthn.module';
 
@@ -43,6 +44,7 @@ export class AppModule {
         AuthModule,
         TwoFactorModule,
         WebAuthnModule,
+        StepUpModule,
       ],
       providers: [
         // Global guards run in the order they are registered here, and the

@@ -8,6 +8,7 @@ import { EnrollmentTicketsService } from '../src/enrollment/enrollment-tickets.s
 import { expectError } from './support/expect-error';
 import { enrolledUser, login, register, STRONG_PASSWORD, uniqueUsername } from './support/flows';
 import { HttpsClient } from './support/https-client';
+import { decodeJwt } from './support/jwt';
 import { PASSKEY_ENV, passkeyUser } from './support/passkeys';
 import { TcpProxy } from './support/tcp-proxy';
 import { RELAXED_LIMITS, removeDataDir, startTestApp, type TestApp } from './support/test-app';
@@ -253,7 +254,7 @@ describeDistributed('two instances, one PostgreSQL and one Redis', () => {
     }
   });
 
-  it('a passkey challenge issued by A is answered on B; one answered on A is refused on B', async () => {
+  it('a passkey challenge (login, passwordless, step-up) issued by A is answered on B; one answered on A is refused on B', async () => {
     const c = await cluster({ ...RELAXED_LIMITS, ...PASSKEY_ENV });
     try {
       const user = await passkeyUser(c.A);
@@ -276,6 +277,27 @@ describeDistributed('two instances, one PostgreSQL and one Redis', () => {
         body: { response: user.authenticator.assert(fromB.body) },
       });
       expect(viaA.status).toBe(200);
+
+      // Step-up: options from A answered on B (a fresh token on both), then replayed on A; the session row is
+      // shared, so a refresh on A carries the step-up's auth_time and acr.
+      const stepUpOptions = await c.A.post('/auth/step-up/webauthn/options', { token: user.accessToken });
+      const stepUpResponse = user.authenticator.assert(stepUpOptions.body);
+      const steppedUp = await c.B.post('/auth/step-up', {
+        token: user.accessToken,
+        body: { response: stepUpResponse },
+      });
+      expect(steppedUp.status).toBe(200);
+      expectError(
+        await c.A.post('/auth/step-up', { token: user.accessToken, body: { response: stepUpResponse } }),
+        401,
+      );
+      const claims = decodeJwt(steppedUp.body.accessToken).claims;
+      expect(claims).toMatchObject({ amr: ['hwk'], acr: 'urn:nest-2fa-api:acr:phr' });
+      const refreshed = await c.A.post('/auth/refresh', { body: { refreshToken: user.refreshToken } });
+      expect(decodeJwt(refreshed.body.accessToken).claims).toMatchObject({
+        auth_time: claims.auth_time,
+        amr: ['hwk'],
+      });
     } finally {
       await c.close();
     }

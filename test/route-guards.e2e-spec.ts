@@ -221,6 +221,23 @@ const EXPECTED_ROUTES: RouteRow[] = [
     allowFrom: [],
     throttlerOverrides: [],
   },
+  // Step-up takes any access token, however old (that is what it is for), under the 2fa limit like every proof.
+  {
+    route: 'POST /auth/step-up',
+    guards: GLOBAL_GUARDS,
+    auth: 'access-token',
+    rateLimit: 'default+2fa',
+    allowFrom: [],
+    throttlerOverrides: [],
+  },
+  {
+    route: 'POST /auth/step-up/webauthn/options',
+    guards: [...GLOBAL_GUARDS, 'WebAuthnEnabledGuard'],
+    auth: 'access-token',
+    rateLimit: 'default+2fa',
+    allowFrom: [],
+    throttlerOverrides: [],
+  },
   {
     route: 'GET /.well-known/jwks.json',
     guards: GLOBAL_GUARDS,

@@ -34,6 +34,7 @@ export const SECURITY_EVENTS = {
   'auth.webauthn.verified': 'info',
   'auth.webauthn.failed': 'warn',
   'auth.webauthn.counter_regression': 'warn',
+  'auth.step_up': 'info',
   'session.refresh.reuse': 'warn',
   'session.logout': 'info',
   'session.logout_all': 'info',

@@ -56,7 +56,8 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, 'access-toke
     if (await this.revocations.isRevoked(claims.sid)) return false;
     // Tokens from before auth_time existed are never fresh: @RequireAuth refuses them.
     const authTime = typeof claims.auth_time === 'number' ? claims.auth_time : 0;
-    const user = { id: claims.sub, jti: claims.jti, sid: claims.sid, authTime, amr };
+    const acr = typeof claims.acr === 'string' ? claims.acr : '';
+    const user = { id: claims.sub, jti: claims.jti, sid: claims.sid, authTime, amr, acr };
     const token = bearerToken(request);
     if (token) this.verified.set(token, user, claims.exp);
     return user;

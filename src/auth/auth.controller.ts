@@ -6,6 +6,7 @@ import type { AuthenticatedUser } from '../access/principal';
 import { Public } from '../access/public.decorator';
 import { Origin } from '../audit/origin.decorator';
 import type { RequestOrigin } from '../audit/request-origin';
+import { STALE_WITHOUT_CODE_401 } from '../factors/step-up-verifier.service';
 import { ApiErrors, ApiJsonBodyErrors } from '../openapi/api-docs.decorators';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { AuthService } from './auth.service';
@@ -66,13 +67,15 @@ export class AuthController {
   @ApiOperation({
     summary: 'Change the password (needs the current password and a TOTP code); every session ends, this one included',
     description:
-      'The password policy judges the new password. Failures count toward the account lockout. Device tokens and ' +
-      'pre-auth tokens issued before the change stop working too: log in again.',
+      'The password policy judges the new password. Failures count toward the account lockout. The code may be ' +
+      'left out when the access token comes from a login or step-up (POST /auth/step-up) of the last 5 minutes; ' +
+      'the current password never. Device tokens and pre-auth tokens issued before the change stop working too: ' +
+      'log in again.',
   })
   @Authenticated()
   @ApiNoContentResponse({ description: 'Password changed' })
   @ApiJsonBodyErrors()
-  @ApiErrors({ 400: 'The new password fails the policy', 401: 'Invalid password or code' })
+  @ApiErrors({ 400: 'The new password fails the policy', 401: `Invalid password or code. ${STALE_WITHOUT_CODE_401}` })
   changePassword(
     @CurrentUser() user: AuthenticatedUser,
     @Body() dto: ChangePasswordDto,

@@ -1,11 +1,11 @@
 import { ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
+import type { AuthRequirement } from '../access/auth-requirement';
 import type { AuthenticatedUser } from '../access/principal';
-import { REQUIRE_AUTH, type RequireAuthOptions } from '../access/require-auth.decorator';
+import { REQUIRE_AUTH } from '../access/require-auth.decorator';
 import { RevocationList } from '../access/revocation-list';
 import { ROUTE_ACCESS, type RouteAccess } from '../access/route-access';
-import { InsufficientUserAuthenticationException } from '../common/insufficient-user-authentication.exception';
 import { perHandler } from '../common/per-handler';
 import { KeyRing } from '../tokens/key-ring';
 import { PreAuthTokenService } from '../tokens/pre-auth-token.service';
@@ -35,8 +35,8 @@ export class JwtAuthGuard extends AccessTokenGuard {
         context.getClass(),
       ]) ?? 'access-token',
   );
-  private readonly requireAuth = perHandler<RequireAuthOptions | undefined>((context) =>
-    this.reflector.getAllAndOverride<RequireAuthOptions | undefined>(REQUIRE_AUTH, [
+  private readonly requireAuth = perHandler<AuthRequirement | undefined>((context) =>
+    this.reflector.getAllAndOverride<AuthRequirement | undefined>(REQUIRE_AUTH, [
       context.getHandler(),
       context.getClass(),
     ]),
@@ -75,12 +75,10 @@ export class JwtAuthGuard extends AccessTokenGuard {
     return this.fresh(context, request.user as AuthenticatedUser);
   }
 
-  /** @RequireAuth({ maxAge }): the session's second factor was proven recently enough. */
+  /** @RequireAuth({ maxAge, acr }): the session's latest proof is recent and strong enough (compiled per route). */
   private fresh(context: ExecutionContext, user: AuthenticatedUser): boolean {
-    const required = this.requireAuth(context);
-    if (required && Date.now() / 1000 - user.authTime > required.maxAge) {
-      throw new InsufficientUserAuthenticationException(required.maxAge);
-    }
+    const refusal = this.requireAuth(context)?.refusal(user, Date.now() / 1000);
+    if (refusal) throw refusal;
     return true;
   }
 

@@ -1,7 +1,7 @@
 import { VerifiedTokenCache } from './verified-token-cache';
 
 describe('VerifiedTokenCache', () => {
-  const user = { id: 'u', jti: 'j', sid: 's', authTime: 0, amr: ['pwd', 'otp'] };
+  const user = { id: 'u', jti: 'j', sid: 's', authTime: 0, amr: ['pwd', 'otp'], acr: 'urn:nest-2fa-api:acr:mfa' };
 
   it('returns a verified token until its exp, then forgets it', () => {
     const cache = new VerifiedTokenCache();

@@ -23,10 +23,12 @@ export interface ProofContext {
   origin: RequestOrigin | null;
   /**
    * Whom a passkey assertion's challenge was issued to (the pre-auth
-   * token's jti, the session id): an assertion answers only a challenge
-   * issued to the same caller for the same purpose.
+   * token's jti; for a step-up, the user and the session): an assertion
+   * answers only a challenge issued to the same caller for the same purpose.
    */
   challengeBinding?: string;
+  /** What that challenge was issued for: the login's second step (the default) or a step-up. */
+  challengePurpose?: 'authenticate' | 'step-up';
 }
 
 export interface VerifiedProof {

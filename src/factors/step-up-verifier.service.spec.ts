@@ -13,7 +13,7 @@ const origin = { requestId: 'r1', clientAddress: '127.0.0.1', route: 'POST /auth
 describe('StepUpVerifier', () => {
   async function verifier(options: { passwordOk?: boolean; factorOk?: boolean } = {}) {
     const log: string[] = [];
-    const seen: { credentialVersion?: number } = {};
+    const seen: { credentialVersion?: number; context?: object } = {};
     const service = await serviceUnderTest(StepUpVerifier, [
       [
         AccountLockoutService,
@@ -28,6 +28,7 @@ describe('StepUpVerifier', () => {
         recorder<SecondFactors>('factor', log, {
           verify: async (_user: User, _proof: unknown, context: { credentialVersion: number }) => {
             seen.credentialVersion = context.credentialVersion;
+            seen.context = context;
             if (options.factorOk === false) throw new UnauthorizedException('Invalid code');
             return { kind: 'totp' };
           },
@@ -69,28 +70,36 @@ describe('StepUpVerifier', () => {
     expect(log).toEqual(['lockout.reserveAttempt', 'factor.verify', 'lockout.refundAttempt']);
   });
 
-  describe('without a factor proof', () => {
-    const passkeyOnly = { ...user, totpEnabled: false } as User;
+  it('a passkey proof goes to the factor with the challenge it must answer (step-up: user and session)', async () => {
+    const { service, seen } = await verifier();
+    const challenge = { challengeBinding: 'u1:s1', challengePurpose: 'step-up' as const };
+    const verified = await service.verify(user, { proof: { kind: 'totp', code: '123456' }, challenge }, origin);
+    expect(seen.context).toMatchObject(challenge);
+    expect(verified).toEqual({ kind: 'totp' });
+  });
+
+  describe('without a factor proof: a fresh token stands in, for every user', () => {
     const now = () => Math.floor(Date.now() / 1000);
 
-    it('a passkey-only user with a login of the last 5 minutes: password checked, no factor asked', async () => {
+    it.each([
+      ['a passkey-only user', { ...user, totpEnabled: false } as User],
+      ['a user with an authenticator app', { ...user, totpEnabled: true } as User],
+    ])('%s with a login or step-up of the last 5 minutes: password checked, no factor asked', async (_name, who) => {
       const { service, log } = await verifier();
-      await service.verify(passkeyOnly, { password: withPassword.password, authTime: now() - 290 }, origin);
+      await service.verify(who, { password: withPassword.password, authTime: now() - 290 }, origin);
       expect(log).toEqual(['lockout.reserveAttempt', 'password.verify', 'lockout.refundAttempt']);
     });
 
-    it('an older login gets the RFC 9470 challenge, before anything is counted', async () => {
-      const { service, log } = await verifier();
-      await expect(service.verify(passkeyOnly, { authTime: now() - 310 }, origin)).rejects.toMatchObject({
-        wwwAuthenticate: expect.stringMatching(/insufficient_user_authentication.*max_age=300/),
-      });
-      expect(log).toEqual([]);
-    });
-
-    it('a user with an authenticator app must still send the code, however fresh the login', async () => {
+    it('an older token gets the RFC 9470 challenge, before anything is counted', async () => {
       const { service, log } = await verifier();
       const totpUser = { ...user, totpEnabled: true } as User;
-      await expect(service.verify(totpUser, { authTime: now() }, origin)).rejects.toThrow(/code must be exactly 6/);
+      await expect(service.verify(totpUser, { authTime: now() - 310 }, origin)).rejects.toMatchObject({
+        status: 401,
+        wwwAuthenticate:
+          'Bearer error="insufficient_user_authentication", ' +
+          'error_description="A more recent authentication is required", max_age=300',
+      });
+      await expect(service.verify(totpUser, {}, origin)).rejects.toMatchObject({ status: 401 });
       expect(log).toEqual([]);
     });
   });

@@ -1,17 +1,23 @@
-import { BadRequestException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Injectable, UnauthorizedException } from '@nestjs/common';
 import type { RequestOrigin } from '../audit/request-origin';
 import { SecurityEvents, type SecurityEventName } from '../audit/security-events.service';
 import { InsufficientUserAuthenticationException } from '../common/insufficient-user-authentication.exception';
 import { AccountLockoutService } from '../rate-limit/account-lockout.service';
 import { PasswordHasher } from '../users/password-hasher';
 import type { User } from '../users/user.entity';
-import type { FactorProof } from './second-factor';
+import type { FactorProof, ProofContext, VerifiedProof } from './second-factor';
 import { SecondFactors } from './second-factors.service';
 
 export const INVALID_PASSWORD_OR_CODE = 'Invalid password or code';
 
-/** How recent a login must be to stand in for a factor proof, in seconds. */
+/** How recent a login or step-up must be to stand in for a factor proof, in seconds. */
 export const FRESH_LOGIN_MAX_AGE_SECONDS = 300;
+
+/** The other 401 of a route that takes a code or a fresh token, for its OpenAPI description. */
+export const STALE_WITHOUT_CODE_401 =
+  'No code and a token older than 5 minutes: WWW-Authenticate carries the RFC 9470 challenge ' +
+  `(Bearer error="insufficient_user_authentication", …, max_age=${FRESH_LOGIN_MAX_AGE_SECONDS}); ` +
+  'send a code, or step up (POST /auth/step-up) and retry';
 
 export interface StepUpProof {
   /**
@@ -21,12 +27,14 @@ export interface StepUpProof {
    */
   password?: { value: string; failureEvent: SecurityEventName };
   /**
-   * A proof of one of the user's factors. Without one, a passkey-only user
-   * (who has no code to type) is let through when their login is fresh:
-   * `authTime`, the access token's auth_time, within the last 5 minutes.
+   * A proof of one of the user's factors. Without one, the access token
+   * stands in when it is fresh: `authTime`, its auth_time (a login or a
+   * step-up), within the last 5 minutes.
    */
   proof?: FactorProof;
   authTime?: number;
+  /** For a passkey proof: whom its challenge was issued to, and for what (ProofContext). */
+  challenge?: Required<Pick<ProofContext, 'challengeBinding' | 'challengePurpose'>>;
 }
 
 /**
@@ -48,8 +56,8 @@ export class StepUpVerifier {
    * the password before the factor (a wrong password spends no TOTP step),
    * and the attempt is given back only when both held.
    */
-  async verify(user: User, request: StepUpProof, origin: RequestOrigin): Promise<void> {
-    if (!request.proof) this.freshLoginStandsIn(user, request.authTime);
+  async verify(user: User, request: StepUpProof, origin: RequestOrigin): Promise<VerifiedProof | null> {
+    if (!request.proof) this.freshLoginStandsIn(request.authTime);
     const subject = { username: user.username };
     await this.lockout.reserveAttempt(subject, origin);
     const { password } = request;
@@ -57,22 +65,28 @@ export class StepUpVerifier {
       this.events.record(password.failureEvent, origin, { userId: user.id, reason: 'wrong-password' });
       throw new UnauthorizedException(INVALID_PASSWORD_OR_CODE);
     }
-    if (request.proof) {
-      await this.factors.verify(user, request.proof, { credentialVersion: user.credentialVersion, origin });
-    }
+    const verified = request.proof
+      ? await this.factors.verify(user, request.proof, {
+          credentialVersion: user.credentialVersion,
+          origin,
+          ...request.challenge,
+        })
+      : null;
     await this.lockout.refundAttempt(subject);
+    return verified;
   }
 
   /**
-   * A user with an authenticator app types a code, as before. A passkey
-   * cannot be typed into a JSON body; until a passkey step-up exists, the
-   * passkey login itself, if recent, is the proof. An older one gets the
-   * RFC 9470 challenge, which tells the client to have the user log in again.
+   * Every user may send a current code, as before, or instead come with a
+   * token whose session proved a factor in the last 5 minutes (a login, or
+   * POST /auth/step-up with a code, a recovery code or a passkey). An older
+   * token without a code gets the RFC 9470 challenge rather than a 400 about
+   * the missing field: it tells the client exactly what to do (step up, or
+   * send a code) and is the same answer a @RequireAuth route gives.
    */
-  private freshLoginStandsIn(user: User, authTime: number | undefined): void {
-    if (user.totpEnabled) throw new BadRequestException('code must be exactly 6 digits');
+  private freshLoginStandsIn(authTime: number | undefined): void {
     if (authTime === undefined || Date.now() / 1000 - authTime > FRESH_LOGIN_MAX_AGE_SECONDS) {
-      throw new InsufficientUserAuthenticationException(FRESH_LOGIN_MAX_AGE_SECONDS);
+      throw InsufficientUserAuthenticationException.tooOld(FRESH_LOGIN_MAX_AGE_SECONDS);
     }
   }
 }

@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches } from 'class-validator';
+import { IsString, Matches } from 'class-validator';
+import { AbsentOrValid } from '../common/absent-or-valid.decorator';
 
 /** ASCII digits only: other scripts' digits or spaces are a 400, not a guess. */
 const TOTP_CODE = /^[0-9]{6}$/;
@@ -22,18 +23,19 @@ export function TotpCode(options: { required?: boolean; description?: string } =
 }
 
 /**
- * The code of a sensitive change: required from users with an authenticator
- * app, optional for passkey-only users whose login is fresh (the service
- * decides; the field is validated whenever it is sent).
+ * The code of a sensitive change: optional when the access token is fresh
+ * (its session proved a factor in the last 5 minutes: a login or a step-up);
+ * the service decides, and the field is validated whenever it is sent.
  */
 export function StepUpCode(): PropertyDecorator {
   return applyDecorators(
     TotpCode({
       required: false,
       description:
-        'The current 6-digit code from the authenticator app; required unless the account has only passkeys ' +
-        'and the access token comes from a login of the last 5 minutes',
+        'The current 6-digit code from the authenticator app; optional when the access token is fresh (a login ' +
+        'or POST /auth/step-up in the last 5 minutes). A stale token without a code gets 401 with the RFC 9470 ' +
+        'challenge (max_age=300)',
     }),
-    IsOptional(),
+    AbsentOrValid(),
   );
 }

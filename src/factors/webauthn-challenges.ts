@@ -3,12 +3,12 @@ import { Injectable } from '@nestjs/common';
 import { ShortLivedStore } from '../state/short-lived.store';
 
 /** What a challenge was issued for; an answer is checked against the same purpose only. */
-export type CeremonyPurpose = 'register' | 'enroll' | 'authenticate' | 'login';
+export type CeremonyPurpose = 'register' | 'enroll' | 'authenticate' | 'login' | 'step-up';
 
 /** Where a ceremony's challenge belongs: a purpose and whom it was issued to. */
 export interface Ceremony {
   purpose: CeremonyPurpose;
-  /** The pre-auth token's jti, the session id, or (passwordless) the client address. */
+  /** The pre-auth token's jti, the session id, user and session (step-up), or (passwordless) the client address. */
   binding: string;
 }
 

@@ -49,7 +49,7 @@ export class WebAuthnFactor implements SecondFactor<WebAuthnProof> {
     await this.assert(
       user,
       proof.response,
-      { purpose: 'authenticate', binding: context.challengeBinding },
+      { purpose: context.challengePurpose ?? 'authenticate', binding: context.challengeBinding },
       false,
       context,
     );

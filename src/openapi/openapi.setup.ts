@@ -29,6 +29,7 @@ export function setupOpenApi(app: NestFastifyApplication, config: AppConfig): vo
     .addTag('auth', 'Registration, the password step of login, the account')
     .addTag('two-factor login', 'The second step of login: enrolment or verification, with a pre-auth token')
     .addTag('two-factor settings', 'Managing the second factor, with an access token and a current code')
+    .addTag('step-up', 'Authenticate again for a route that needs a recent or stronger authentication (RFC 9470)')
     .addTag('sessions', 'Refresh and logout')
     .addTag('keys', 'Public keys for services that verify access tokens')
     .addTag('health', 'Liveness and readiness for load balancers and orchestrators')

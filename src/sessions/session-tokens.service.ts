@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { RequestOrigin } from '../audit/request-origin';
-import { AccessTokenService } from '../tokens/access-token.service';
+import { AccessTokenService, type IssuedAccessToken } from '../tokens/access-token.service';
 import type { SessionAuth } from '../tokens/token-types';
 import { UsersService } from '../users/users.service';
 import { SessionsService } from './sessions.service';
@@ -41,6 +41,20 @@ export class SessionTokensService {
       return null;
     }
     return { ...this.accessTokens.issue(userId, sessionId, auth, issuedAt), refreshToken };
+  }
+
+  /**
+   * After a step-up proof: a new access token for the same session, whose
+   * auth_time is now and whose amr (and so acr) are the step-up's, recorded
+   * on the session first so every later refresh carries them. Null when the
+   * session ended (or expired) meanwhile. The refresh token is unchanged.
+   */
+  async stepUp(userId: string, sessionId: string, amr: string[]): Promise<IssuedAccessToken | null> {
+    const issuedAt = Date.now();
+    const auth: SessionAuth = { amr, authTime: issuedAt };
+    const expiresAt = this.accessTokens.expiresAt(issuedAt);
+    if (!(await this.sessions.recordStepUp(sessionId, userId, auth, expiresAt))) return null;
+    return this.accessTokens.issue(userId, sessionId, auth, issuedAt);
   }
 
   async refresh(refreshToken: string, origin: RequestOrigin): Promise<SessionTokens> {

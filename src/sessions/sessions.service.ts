@@ -159,6 +159,33 @@ export class SessionsService implements OnApplicationBootstrap {
   }
 
   /**
+   * POST /auth/step-up: the session's latest authentication becomes `auth`
+   * (so later refreshes carry the new auth_time, amr and acr), and the expiry
+   * of the access token about to be issued is recorded, in one statement and
+   * only while the session is the user's, live and within its lifetimes. A
+   * logout racing this either commits first (nothing is updated: false) or
+   * reads the expiry recorded here when it sizes the revocation (see
+   * rotate()). A step-up never extends a session: past its absolute or idle
+   * end it is refused like a refresh.
+   */
+  async recordStepUp(sessionId: string, userId: string, auth: SessionAuth, accessExpiresAt: number): Promise<boolean> {
+    const now = Date.now();
+    const updated = await this.sessions
+      .createQueryBuilder()
+      .update(Session)
+      .set({
+        authTime: auth.authTime,
+        amr: auth.amr.join(' '),
+        accessExpiresAt: () =>
+          'CASE WHEN access_expires_at IS NULL OR access_expires_at < :accessExpiresAt THEN :accessExpiresAt ELSE access_expires_at END',
+      })
+      .where('id = :sessionId AND user_id = :userId AND revoked_at IS NULL', { sessionId, userId, accessExpiresAt })
+      .andWhere('expires_at > :now AND last_used_at > :idleSince', { now, idleSince: now - this.idleMs })
+      .execute();
+    return updated.affected === 1;
+  }
+
+  /**
    * Revokes first, then reads the expiry to revoke for: see rotate() for why
    * this order covers an access token issued by a refresh racing the end.
    */

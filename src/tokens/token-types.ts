@@ -44,14 +44,9 @@ export interface AccessTokenClaims extends CommonClaims {
   sid: string;
   /** When the second factor was last proven in this session (epoch seconds, OIDC Core §2). */
   auth_time: number;
-  /** ACR_MFA, or ACR_PHISHING_RESISTANT when a passkey was the proof. */
+  /** ACR_MFA, or ACR_PHISHING_RESISTANT when a passkey was the latest proof (src/access/acr.ts). */
   acr: string;
 }
-
-/** Password and a TOTP or recovery code. */
-export const ACR_MFA = 'urn:nest-2fa-api:acr:mfa';
-/** A passkey took part: an origin-bound proof a phishing site cannot relay. */
-export const ACR_PHISHING_RESISTANT = 'urn:nest-2fa-api:acr:phr';
 
 /**
  * amr values (RFC 8176) that stand for a second factor: otp (TOTP or a
@@ -60,9 +55,13 @@ export const ACR_PHISHING_RESISTANT = 'urn:nest-2fa-api:acr:phr';
  */
 export const SECOND_FACTOR_AMR: readonly string[] = ['otp', 'hwk', 'mfa'];
 
-/** How a session's login was proven; kept on the session so every refresh carries it on. */
+/**
+ * The latest authentication of a session (its login, or its latest step-up);
+ * kept on the session so every refresh carries it on and never refreshes it.
+ */
 export interface SessionAuth {
+  /** The methods of that authentication; acr follows from them (acrOfAmr). */
   amr: string[];
-  /** When the second factor was last proven (epoch ms). */
+  /** When it happened (epoch ms). */
   authTime: number;
 }

@@ -5,6 +5,7 @@ import { CurrentUser } from '../access/current-user.decorator';
 import type { AuthenticatedUser } from '../access/principal';
 import { Origin } from '../audit/origin.decorator';
 import type { RequestOrigin } from '../audit/request-origin';
+import { STALE_WITHOUT_CODE_401 } from '../factors/step-up-verifier.service';
 import { ApiErrors, ApiJsonBodyErrors } from '../openapi/api-docs.decorators';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { ResetTwoFactorDto } from './dto/reset-two-factor.dto';
@@ -22,13 +23,15 @@ export class TwoFactorSettingsController {
   @Post('recovery-codes')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
-    summary: 'Replace the recovery codes (the old ones stop working); needs a current code',
-    description: 'The new set of ten codes is shown this once. Wrong codes count toward the account lockout.',
+    summary: 'Replace the recovery codes (the old ones stop working); needs a current code or a fresh token',
+    description:
+      'The new set of ten codes is shown this once. Wrong codes count toward the account lockout. Without a code, ' +
+      'the access token must come from a login or step-up (POST /auth/step-up) of the last 5 minutes.',
   })
   @Authenticated()
   @ApiOkResponse({ type: RecoveryCodesDto })
   @ApiJsonBodyErrors()
-  @ApiErrors({ 401: 'Invalid code' })
+  @ApiErrors({ 401: `Invalid code. ${STALE_WITHOUT_CODE_401}` })
   regenerateRecoveryCodes(
     @CurrentUser() user: AuthenticatedUser,
     @Body() dto: StepUpCodeDto,
@@ -44,13 +47,14 @@ export class TwoFactorSettingsController {
       'Remove the authenticator (password and a current code): every session and device token ends; ' +
       'the next login enrolls again with the enrollment ticket returned here',
     description:
-      'The recovery codes go too. Failures count toward the account lockout. Keep the ticket: while tickets are ' +
-      "required (the default), no authenticator can be enrolled on this account without it or an operator's.",
+      'The recovery codes go too. Failures count toward the account lockout. The code may be left out when the ' +
+      'access token comes from a login or step-up of the last 5 minutes; the password never. Keep the ticket: ' +
+      "while tickets are required (the default), no authenticator can be enrolled on this account without it or an operator's.",
   })
   @Authenticated()
   @ApiOkResponse({ type: EnrollmentTicketDto })
   @ApiJsonBodyErrors()
-  @ApiErrors({ 401: 'Invalid password or code' })
+  @ApiErrors({ 401: `Invalid password or code. ${STALE_WITHOUT_CODE_401}` })
   reset(@CurrentUser() user: AuthenticatedUser, @Body() dto: ResetTwoFactorDto, @Origin() origin: RequestOrigin) {
     return this.settings.reset(user, dto.password, dto.code, origin);
   }

@@ -11,9 +11,10 @@ import { UsersService } from '../users/users.service';
 
 /**
  * Changes to the second factor of a logged-in user. An access token alone
- * is not enough: each change asks for a current code, or from a passkey-only
- * account a login of the last 5 minutes (and the reset for the password
- * too), so a stolen access token cannot take over the factor.
+ * is not enough: each change asks for a current code, or a token whose
+ * session proved a factor in the last 5 minutes (a login or a step-up), and
+ * the reset for the password too, so a stolen access token cannot take over
+ * the factor.
  */
 @Injectable()
 export class TwoFactorSettingsService {

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import type { Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DestinationStream } from 'pino';
 import { createApp } from '../../src/app.factory';
@@ -54,7 +55,10 @@ export async function startTestApp(
     ...(await distributedBackends(dataDir)),
     ...overrides,
   };
-  const { app, config } = await createApp(env, { logDestination: options.logDestination });
+  const { app, config } = await createApp(env, {
+    logDestination: options.logDestination,
+    extraModules: options.extraModules,
+  });
   // PORT is 0 (any free port) unless a test sets it: a browser test needs its origin, https://localhost:PORT, before boot.
   await app.listen({ host: env.HOST, port: Number(env.PORT) });
   const address = app.getHttpServer().address();
@@ -101,6 +105,8 @@ export interface TestAppOptions {
   host?: string;
   /** Where the app's JSON log lines go (default: stdout, at LOG_LEVEL=fatal nearly nothing). */
   logDestination?: DestinationStream;
+  /** Modules mounted next to the app's own (createApp's extraModules): a team's routes, as a test writes them. */
+  extraModules?: Type[];
 }
 
 /** A started test app, a client for it, and the one way to stop it. */

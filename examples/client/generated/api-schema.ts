@@ -155,7 +155,7 @@ export interface paths {
         put?: never;
         /**
          * Change the password (needs the current password and a TOTP code); every session ends, this one included
-         * @description The password policy judges the new password. Failures count toward the account lockout. Device tokens and pre-auth tokens issued before the change stop working too: log in again.
+         * @description The password policy judges the new password. Failures count toward the account lockout. The code may be left out when the access token comes from a login or step-up (POST /auth/step-up) of the last 5 minutes; the current password never. Device tokens and pre-auth tokens issued before the change stop working too: log in again.
          */
         post: operations["AuthController_changePassword"];
         delete?: never;
@@ -254,8 +254,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Replace the recovery codes (the old ones stop working); needs a current code
-         * @description The new set of ten codes is shown this once. Wrong codes count toward the account lockout.
+         * Replace the recovery codes (the old ones stop working); needs a current code or a fresh token
+         * @description The new set of ten codes is shown this once. Wrong codes count toward the account lockout. Without a code, the access token must come from a login or step-up (POST /auth/step-up) of the last 5 minutes.
          */
         post: operations["TwoFactorSettingsController_regenerateRecoveryCodes"];
         delete?: never;
@@ -275,7 +275,7 @@ export interface paths {
         put?: never;
         /**
          * Remove the authenticator (password and a current code): every session and device token ends; the next login enrolls again with the enrollment ticket returned here
-         * @description The recovery codes go too. Failures count toward the account lockout. Keep the ticket: while tickets are required (the default), no authenticator can be enrolled on this account without it or an operator's.
+         * @description The recovery codes go too. Failures count toward the account lockout. The code may be left out when the access token comes from a login or step-up of the last 5 minutes; the password never. Keep the ticket: while tickets are required (the default), no authenticator can be enrolled on this account without it or an operator's.
          */
         post: operations["TwoFactorSettingsController_reset"];
         delete?: never;
@@ -455,6 +455,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/step-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Authenticate again: a code, a recovery code or a passkey; returns a fresh access token
+         * @description Send exactly one of code, recoveryCode or response (a passkey assertion for the options of POST /auth/step-up/webauthn/options). The new access token belongs to the same session: auth_time is now, amr is the method just used (otp or hwk) and acr follows from it (urn:nest-2fa-api:acr:phr after a passkey, urn:nest-2fa-api:acr:mfa after a code). The session records it, so later refreshes carry it; the refresh token is unchanged. Wrong proofs count toward the account lockout; a code already used (at login or here) is refused.
+         */
+        post: operations["StepUpController_verify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/step-up/webauthn/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Step-up with a passkey, 1: request options for this user's passkeys (challenge bound to this session)
+         * @description The challenge is single use, valid 5 minutes, and answers a step-up of this session only.
+         */
+        post: operations["StepUpController_webauthnOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/.well-known/jwks.json": {
         parameters: {
             query?: never;
@@ -565,7 +605,7 @@ export interface components {
              */
             newPassword: string;
             /**
-             * @description The current 6-digit code from the authenticator app; required unless the account has only passkeys and the access token comes from a login of the last 5 minutes
+             * @description The current 6-digit code from the authenticator app; optional when the access token is fresh (a login or POST /auth/step-up in the last 5 minutes). A stale token without a code gets 401 with the RFC 9470 challenge (max_age=300)
              * @example 123456
              */
             code?: string;
@@ -647,7 +687,7 @@ export interface components {
         };
         StepUpCodeDto: {
             /**
-             * @description The current 6-digit code from the authenticator app; required unless the account has only passkeys and the access token comes from a login of the last 5 minutes
+             * @description The current 6-digit code from the authenticator app; optional when the access token is fresh (a login or POST /auth/step-up in the last 5 minutes). A stale token without a code gets 401 with the RFC 9470 challenge (max_age=300)
              * @example 123456
              */
             code?: string;
@@ -660,7 +700,7 @@ export interface components {
             /** Format: password */
             password: string;
             /**
-             * @description The current 6-digit code from the authenticator app; required unless the account has only passkeys and the access token comes from a login of the last 5 minutes
+             * @description The current 6-digit code from the authenticator app; optional when the access token is fresh (a login or POST /auth/step-up in the last 5 minutes). A stale token without a code gets 401 with the RFC 9470 challenge (max_age=300)
              * @example 123456
              */
             code?: string;
@@ -786,6 +826,35 @@ export interface components {
             };
             /** @description The deviceToken of this client's last full login: failures then count against this device only */
             deviceToken?: string;
+        };
+        StepUpDto: {
+            /**
+             * @description The current 6-digit code; send exactly one of code, recoveryCode, response
+             * @example 123456
+             */
+            code?: string;
+            /**
+             * @description A one-time recovery code (spent by its use), instead of code
+             * @example abcde-23456
+             */
+            recoveryCode?: string;
+            /** @description A passkey assertion (AuthenticationResponseJSON from @simplewebauthn/browser startAuthentication()) answering the options of POST /auth/step-up/webauthn/options, instead of code */
+            response?: {
+                [key: string]: unknown;
+            };
+        };
+        StepUpTokenDto: {
+            /** @description Send as a bearer token (scheme "access-token"): auth_time is now, amr and acr are those of this step-up */
+            accessToken: string;
+            /** @enum {string} */
+            tokenType: "Bearer";
+            /**
+             * @description Seconds until the access token expires
+             * @example 900
+             */
+            expiresIn: number;
+            /** @description Present when a recovery code was used: how many are left */
+            recoveryCodesRemaining?: number;
         };
         PublicJwkDto: {
             /** @enum {string} */
@@ -1500,7 +1569,7 @@ export interface operations {
                 };
             };
             /**
-             * @description Invalid password or code
+             * @description Invalid password or code. No code and a token older than 5 minutes: WWW-Authenticate carries the RFC 9470 challenge (Bearer error="insufficient_user_authentication", …, max_age=300); send a code, or step up (POST /auth/step-up) and retry
              *
              *     Missing, invalid, expired or revoked access token (a pre-auth token is refused too)
              */
@@ -2005,7 +2074,7 @@ export interface operations {
                 };
             };
             /**
-             * @description Invalid code
+             * @description Invalid code. No code and a token older than 5 minutes: WWW-Authenticate carries the RFC 9470 challenge (Bearer error="insufficient_user_authentication", …, max_age=300); send a code, or step up (POST /auth/step-up) and retry
              *
              *     Missing, invalid, expired or revoked access token (a pre-auth token is refused too)
              */
@@ -2106,7 +2175,7 @@ export interface operations {
                 };
             };
             /**
-             * @description Invalid password or code
+             * @description Invalid password or code. No code and a token older than 5 minutes: WWW-Authenticate carries the RFC 9470 challenge (Bearer error="insufficient_user_authentication", …, max_age=300); send a code, or step up (POST /auth/step-up) and retry
              *
              *     Missing, invalid, expired or revoked access token (a pre-auth token is refused too)
              */
@@ -2205,10 +2274,12 @@ export interface operations {
             /**
              * @description Missing, invalid, expired or revoked access token (a pre-auth token is refused too)
              *
-             *     Also: the second factor was proven more than 300 s ago; the answer carries WWW-Authenticate: Bearer error="insufficient_user_authentication", max_age=300
+             *     Also: this route needs a factor proven within 300 s. A token that falls short gets the RFC 9470 challenge in WWW-Authenticate; step up (POST /auth/step-up) and retry with the new token
              */
             401: {
                 headers: {
+                    /** @description Bearer error="insufficient_user_authentication", error_description="…", max_age=300 */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2328,10 +2399,12 @@ export interface operations {
             /**
              * @description Missing, invalid, expired or revoked access token (a pre-auth token is refused too)
              *
-             *     Also: the second factor was proven more than 300 s ago; the answer carries WWW-Authenticate: Bearer error="insufficient_user_authentication", max_age=300
+             *     Also: this route needs a factor proven within 300 s. A token that falls short gets the RFC 9470 challenge in WWW-Authenticate; step up (POST /auth/step-up) and retry with the new token
              */
             401: {
                 headers: {
+                    /** @description Bearer error="insufficient_user_authentication", error_description="…", max_age=300 */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2524,10 +2597,12 @@ export interface operations {
             /**
              * @description Missing, invalid, expired or revoked access token (a pre-auth token is refused too)
              *
-             *     Also: the second factor was proven more than 300 s ago; the answer carries WWW-Authenticate: Bearer error="insufficient_user_authentication", max_age=300
+             *     Also: this route needs a factor proven within 300 s. A token that falls short gets the RFC 9470 challenge in WWW-Authenticate; step up (POST /auth/step-up) and retry with the new token
              */
             401: {
                 headers: {
+                    /** @description Bearer error="insufficient_user_authentication", error_description="…", max_age=300 */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2654,10 +2729,12 @@ export interface operations {
             /**
              * @description Missing, invalid, expired or revoked access token (a pre-auth token is refused too)
              *
-             *     Also: the second factor was proven more than 300 s ago; the answer carries WWW-Authenticate: Bearer error="insufficient_user_authentication", max_age=300
+             *     Also: this route needs a factor proven within 300 s. A token that falls short gets the RFC 9470 challenge in WWW-Authenticate; step up (POST /auth/step-up) and retry with the new token
              */
             401: {
                 headers: {
+                    /** @description Bearer error="insufficient_user_authentication", error_description="…", max_age=300 */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3384,6 +3461,226 @@ export interface operations {
              *
              *     Rate limited per client address (registration, login, refresh and /auth/2fa/* have stricter limits), or, where a password, code or enrollment ticket is checked, the account is locked out after repeated failures. Retry after Retry-After seconds; no header tells how many attempts remain.
              */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (an integer, never a date) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error (details in the server log, under requestId) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A dependency (database, Redis) is unavailable: retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    StepUpController_verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StepUpDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StepUpTokenDto"];
+                };
+            };
+            /**
+             * @description Not exactly one of code, recoveryCode and response
+             *
+             *     The body is not valid JSON or fails validation (unknown fields are refused)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description Invalid code or passkey assertion (wrong, replayed, or a challenge of another session)
+             *
+             *     Missing, invalid, expired or revoked access token (a pre-auth token is refused too)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The client address is outside IP_ALLOWLIST */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than the limit (16 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description Also: the account is locked out after repeated failures
+             *
+             *     Rate limited per client address (registration, login, refresh and /auth/2fa/* have stricter limits), or, where a password, code or enrollment ticket is checked, the account is locked out after repeated failures. Retry after Retry-After seconds; no header tells how many attempts remain.
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (an integer, never a date) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error (details in the server log, under requestId) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A dependency (database, Redis) is unavailable: retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    StepUpController_webauthnOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestOptionsDto"];
+                };
+            };
+            /** @description The body is not valid JSON or fails validation (unknown fields are refused) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked access token (a pre-auth token is refused too) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The client address is outside IP_ALLOWLIST */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Passkeys are switched off (WEBAUTHN_ENABLED=false) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The account has no passkey */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than the limit (16 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limited per client address (registration, login, refresh and /auth/2fa/* have stricter limits), or, where a password, code or enrollment ticket is checked, the account is locked out after repeated failures. Retry after Retry-After seconds; no header tells how many attempts remain. */
             429: {
                 headers: {
                     /** @description Seconds to wait before retrying (an integer, never a date) */

@@ -16,6 +16,15 @@ export interface StartedSession {
   refreshToken: string;
 }
 
+/** Where a login came from, kept on its session for GET /auth/sessions and GET /auth/devices. */
+export interface SessionOrigin {
+  clientAddress: string | null;
+  /** Already escaped and cut (userAgentOf). */
+  userAgent: string | null;
+  /** The device token the login issued or renewed. */
+  deviceId: string | null;
+}
+
 export interface RotatedSession extends StartedSession {
   userId: string;
   auth: SessionAuth;
@@ -70,7 +79,12 @@ export class SessionsService implements OnApplicationBootstrap {
   }
 
   /** `accessExpiresAt`: when the access token about to be issued for the session expires (epoch ms). */
-  async start(userId: string, accessExpiresAt: number, auth: SessionAuth): Promise<StartedSession> {
+  async start(
+    userId: string,
+    accessExpiresAt: number,
+    auth: SessionAuth,
+    from: SessionOrigin = { clientAddress: null, userAgent: null, deviceId: null },
+  ): Promise<StartedSession> {
     const now = Date.now();
     const session = await this.sessions.save(
       this.sessions.create({
@@ -83,6 +97,10 @@ export class SessionsService implements OnApplicationBootstrap {
         accessExpiresAt,
         authTime: auth.authTime,
         amr: auth.amr.join(' '),
+        createdFromAddress: from.clientAddress,
+        clientAddress: from.clientAddress,
+        userAgent: from.userAgent,
+        deviceId: from.deviceId,
       }),
     );
     return { sessionId: session.id, refreshToken: await this.issueRefreshToken(session.id, now) };
@@ -149,11 +167,15 @@ export class SessionsService implements OnApplicationBootstrap {
       await this.reuseDetected(session, origin);
       throw new UnauthorizedException(INVALID_REFRESH);
     }
-    await this.sessions.update({ id: session.id }, { lastUsedAt: now });
+    // The address last seen; an unknown one (null) does not erase the one before.
+    await this.sessions.update(
+      { id: session.id },
+      origin.clientAddress === null ? { lastUsedAt: now } : { lastUsedAt: now, clientAddress: origin.clientAddress },
+    );
     return {
       sessionId: session.id,
       userId: session.userId,
-      auth: { amr: session.amr?.split(' ') ?? ['pwd', 'otp'], authTime: session.authTime ?? session.createdAt },
+      auth: sessionAuthOf(session),
       refreshToken: await this.issueRefreshToken(session.id, now),
     };
   }
@@ -223,6 +245,11 @@ export class SessionsService implements OnApplicationBootstrap {
     await this.tokens.insert({ tokenHash: hashToken(token), sessionId, createdAt: now, rotatedAt: null });
     return token;
   }
+}
+
+/** How the session's login was proven; sessions from before the amr and auth_time columns: "pwd otp" at creation. */
+export function sessionAuthOf(session: Pick<Session, 'amr' | 'authTime' | 'createdAt'>): SessionAuth {
+  return { amr: session.amr?.split(' ') ?? ['pwd', 'otp'], authTime: session.authTime ?? session.createdAt };
 }
 
 /** 256 random bits need no salt or slow hash: SHA-256 cannot be reversed or guessed. */

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { AppConfigService } from '../config/app-config.service';
 import { ACCESS_JWT } from './token-jwt';
-import { ACR_MFA, ACR_PHISHING_RESISTANT, type SessionAuth } from './token-types';
+import { acrOf, type SessionAuth } from './token-types';
 
 export interface IssuedAccessToken {
   accessToken: string;
@@ -36,7 +36,7 @@ export class AccessTokenService {
       sid: sessionId,
       iat: Math.floor(issuedAt / 1000),
       auth_time: Math.floor(auth.authTime / 1000),
-      acr: auth.amr.includes('hwk') ? ACR_PHISHING_RESISTANT : ACR_MFA,
+      acr: acrOf(auth.amr),
     };
     const accessToken = this.jwt.sign(claims, { subject: userId, jwtid: randomUUID() });
     return { accessToken, tokenType: 'Bearer', expiresIn: accessTtlSeconds };

@@ -53,6 +53,11 @@ export const ACR_MFA = 'urn:nest-2fa-api:acr:mfa';
 /** A passkey took part: an origin-bound proof a phishing site cannot relay. */
 export const ACR_PHISHING_RESISTANT = 'urn:nest-2fa-api:acr:phr';
 
+/** The acr a session's access tokens carry, from its amr: the token issuer and the session list both ask here. */
+export function acrOf(amr: readonly string[]): string {
+  return amr.includes('hwk') ? ACR_PHISHING_RESISTANT : ACR_MFA;
+}
+
 /**
  * amr values (RFC 8176) that stand for a second factor: otp (TOTP or a
  * recovery code), hwk (a passkey after the password), mfa (a passkey with

@@ -1,6 +1,7 @@
 import * as tls from 'node:tls';
 import { DataSource } from 'typeorm';
 import { Session } from '../src/sessions/session.entity';
+import { CapturedLog } from './support/captured-log';
 import { expectError } from './support/expect-error';
 import { enrolledUser, recoveryLogin, type EnrolledUser } from './support/flows';
 import { HttpsClient } from './support/https-client';
@@ -37,7 +38,8 @@ async function anotherSession(client: HttpsClient, user: EnrolledUser) {
 }
 
 describe('sessions and devices a user can see', () => {
-  const app = useTestApp();
+  const log = new CapturedLog();
+  const app = useTestApp({ LOG_LEVEL: 'info' }, { logDestination: log.stream });
   const sessions = () => app.t.app.get(DataSource).getRepository(Session);
   const list = (token: string) => app.client.get('/auth/sessions', { token });
   const endSession = (token: string, id: string) => app.client.send('DELETE', `/auth/sessions/${id}`, { token });
@@ -153,6 +155,10 @@ describe('sessions and devices a user can see', () => {
 
       const res = await endSession(user.accessToken, sidOf(other.accessToken));
       expect(res.status).toBe(204);
+      expect(log.events('session.ended').at(-1)).toMatchObject({
+        sessionId: sidOf(other.accessToken),
+        userId: decodeJwt(user.accessToken).claims.sub,
+      });
       expectError(await app.client.get('/auth/me', { token: other.accessToken }), 401);
       expectError(await app.client.post('/auth/refresh', { body: { refreshToken: other.refreshToken } }), 401);
       // The caller's own session goes on; the ended one is no longer listed, and a second end finds nothing.
@@ -177,6 +183,9 @@ describe('sessions and devices a user can see', () => {
         ].map((id) => endSession(user.accessToken, encodeURIComponent(id))),
       );
       for (const res of answers) expectError(res, 404, NO_SUCH_SESSION);
+      expect(log.events('session.ended').filter((e) => e.userId === decodeJwt(user.accessToken).claims.sub)).toEqual(
+        [],
+      );
       // One body for all: nothing tells an existing id from a made-up one.
       expect(new Set(answers.map((res) => JSON.stringify({ ...res.body, requestId: undefined }))).size).toBe(1);
 
@@ -258,6 +267,7 @@ describe('sessions and devices a user can see', () => {
       });
       expect(pending.status).toBe(200);
       expect((await forgetDevice(user.accessToken, mine.id)).status).toBe(204);
+      expect(log.events('session.device_revoked').at(-1)).toMatchObject({ deviceId: mine.id });
       expect((await devices(user.accessToken)).body).toEqual([]);
       expectError(await forgetDevice(user.accessToken, mine.id), 404, NO_SUCH_DEVICE);
       // The pre-auth token bound to the forgotten device is stale: no more attempts on its counter.

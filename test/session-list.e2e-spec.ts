@@ -195,6 +195,16 @@ describe('sessions and devices a user can see', () => {
       expect(refreshed.status).toBe(200);
     });
 
+    it('the same session ended by five concurrent requests: one 204, four 404, one event', async () => {
+      const user = await enrolledUser(app.client);
+      const other = await anotherSession(app.client, user);
+      const sid = sidOf(other.accessToken);
+      const answers = await Promise.all(Array.from({ length: 5 }, () => endSession(user.accessToken, sid)));
+      expect(answers.map((res) => res.status).sort()).toEqual([204, 404, 404, 404, 404]);
+      expect(log.events('session.ended').filter((e) => e.sessionId === sid)).toHaveLength(1);
+      expectError(await app.client.get('/auth/me', { token: other.accessToken }), 401);
+    });
+
     it('may end the current session, like logout', async () => {
       const user = await enrolledUser(app.client);
       expect((await endSession(user.accessToken, sidOf(user.accessToken))).status).toBe(204);

@@ -103,7 +103,8 @@ export class SessionListService {
    */
   async endSession(user: AuthenticatedUser, sessionId: string, origin: RequestOrigin): Promise<void> {
     if (!(await this.isLiveSessionOf(user.id, sessionId))) throw new NotFoundException(NO_SUCH_SESSION);
-    await this.lifecycle.end(sessionId);
+    // Of two concurrent ends of one session, the one that did not end it finds an ended session: 404.
+    if (!(await this.lifecycle.end(sessionId))) throw new NotFoundException(NO_SUCH_SESSION);
     this.events.record('session.ended', origin, { userId: user.id, sessionId });
   }
 

@@ -183,9 +183,10 @@ export class SessionsService implements OnApplicationBootstrap {
   /**
    * Revokes first, then reads the expiry to revoke for: see rotate() for why
    * this order covers an access token issued by a refresh racing the end.
+   * True when this call ended the session (of concurrent ends, one only).
    */
-  async end(sessionId: string, now = Date.now()): Promise<void> {
-    await this.sessions
+  async end(sessionId: string, now = Date.now()): Promise<boolean> {
+    const revoked = await this.sessions
       .createQueryBuilder()
       .update(Session)
       .set({ revokedAt: now, accessExpiresAt: () => 'COALESCE(access_expires_at, :legacyExpiry)' })
@@ -196,6 +197,7 @@ export class SessionsService implements OnApplicationBootstrap {
       select: { id: true, revokedAt: true, accessExpiresAt: true },
     });
     await this.revocations.revokeSession(sessionId, ended ? this.accessExpiryOf(ended) : now + this.accessTtlMs);
+    return revoked.affected === 1;
   }
 
   /** POST /auth/logout: ends the caller's session. */

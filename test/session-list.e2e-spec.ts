@@ -300,6 +300,14 @@ describe('sessions and devices a user can see', () => {
       expect((await app.client.get('/auth/me', { token: user.accessToken })).status).toBe(200);
     });
 
+    it('the same device forgotten by five concurrent requests: one 204, four 404, one event', async () => {
+      const user = await enrolledUser(app.client);
+      const [mine] = (await devices(user.accessToken)).body;
+      const answers = await Promise.all(Array.from({ length: 5 }, () => forgetDevice(user.accessToken, mine.id)));
+      expect(answers.map((res) => res.status).sort()).toEqual([204, 404, 404, 404, 404]);
+      expect(log.events('session.device_revoked').filter((e) => e.deviceId === mine.id)).toHaveLength(1);
+    });
+
     it('forgetting needs a login of the last 5 minutes', async () => {
       const user = await enrolledUser(app.client);
       const [mine] = (await devices(user.accessToken)).body;

@@ -78,8 +78,9 @@ export class DeviceTokensService {
     return this.devices.existsBy({ id: deviceId, userId, expiresAt: MoreThan(Date.now()) });
   }
 
-  async revoke(deviceId: string): Promise<void> {
-    await this.devices.delete({ id: deviceId });
+  /** True when this call removed the device (of concurrent revocations, one only). */
+  async revoke(deviceId: string): Promise<boolean> {
+    return (await this.devices.delete({ id: deviceId })).affected === 1;
   }
 
   /** A credential change (password, 2FA reset, logout-all, sessions:revoke) ends every device's trust. */

@@ -42,12 +42,13 @@ export class CredentialRevocationService {
    * from the device in flight, whose issue() may renew the row just before
    * the delete. Then the row goes, so the token is unknown at the next
    * password step. The device's sessions stay: DELETE /auth/sessions/:id
-   * ends those.
+   * ends those. False when a concurrent revocation removed the device first.
    */
-  async revokeDevice(userId: string, deviceId: string, origin: RequestOrigin): Promise<void> {
+  async revokeDevice(userId: string, deviceId: string, origin: RequestOrigin): Promise<boolean> {
     await this.users.bumpCredentialVersion(userId);
-    await this.devices.revoke(deviceId);
+    if (!(await this.devices.revoke(deviceId))) return false;
     this.events.record('session.device_revoked', origin, { userId, deviceId });
+    return true;
   }
 
   /** POST /auth/logout-all: ends every session and device of the caller. */

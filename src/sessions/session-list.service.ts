@@ -127,7 +127,7 @@ export class SessionListService {
     if (!isUUID(deviceId) || !(await this.devices.isLive(user.id, deviceId))) {
       throw new NotFoundException(NO_SUCH_DEVICE);
     }
-    await this.credentials.revokeDevice(user.id, deviceId, origin);
+    if (!(await this.credentials.revokeDevice(user.id, deviceId, origin))) throw new NotFoundException(NO_SUCH_DEVICE);
   }
 
   private async isLiveSessionOf(userId: string, sessionId: string): Promise<boolean> {

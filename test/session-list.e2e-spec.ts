@@ -6,6 +6,7 @@ import { expectError } from './support/expect-error';
 import { enrolledUser, recoveryLogin, type EnrolledUser } from './support/flows';
 import { HttpsClient } from './support/https-client';
 import { decodeJwt } from './support/jwt';
+import { PASSKEY_ENV, passkeyUser } from './support/passkeys';
 import { useTestApp, type LiveTestApp } from './support/test-app';
 import { freshCode } from './support/totp';
 
@@ -39,7 +40,7 @@ async function anotherSession(client: HttpsClient, user: EnrolledUser) {
 
 describe('sessions and devices a user can see', () => {
   const log = new CapturedLog();
-  const app = useTestApp({ LOG_LEVEL: 'info' }, { logDestination: log.stream });
+  const app = useTestApp({ ...PASSKEY_ENV, LOG_LEVEL: 'info' }, { logDestination: log.stream });
   const sessions = () => app.t.app.get(DataSource).getRepository(Session);
   const list = (token: string) => app.client.get('/auth/sessions', { token });
   const endSession = (token: string, id: string) => app.client.send('DELETE', `/auth/sessions/${id}`, { token });
@@ -91,6 +92,15 @@ describe('sessions and devices a user can see', () => {
       // The other session marks itself as current.
       const fromFirst = await list(user.accessToken);
       expect(fromFirst.body.map((s: { current: boolean }) => s.current)).toEqual([false, true]);
+    });
+
+    it('shows amr and acr as the tokens carry them: a passkey login is phishing-resistant, and stays so after a refresh', async () => {
+      const user = await passkeyUser(app.client);
+      const refreshed = await app.client.post('/auth/refresh', { body: { refreshToken: user.refreshToken } });
+      const [listed] = (await list(refreshed.body.accessToken)).body;
+      const claims = decodeJwt(refreshed.body.accessToken).claims;
+      expect(listed).toMatchObject({ amr: claims.amr, acr: claims.acr });
+      expect(listed.acr).toBe('urn:nest-2fa-api:acr:phr');
     });
 
     it('shows the address of the last refresh; the address of the login stays', async () => {

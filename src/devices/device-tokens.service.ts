@@ -44,11 +44,7 @@ export class DeviceTokensService {
    * (the old one stops working, so a copied token dies at the owner's next
    * login); otherwise a new device. Expired devices of the user go.
    */
-  async issue(
-    userId: string,
-    knownDeviceId: string | null,
-    userAgent: string | null = null,
-  ): Promise<IssuedDeviceToken> {
+  async issue(userId: string, knownDeviceId: string | null, userAgent: string | null): Promise<IssuedDeviceToken> {
     const token = randomBytes(TOKEN_BYTES).toString('base64url');
     const now = Date.now();
     const fresh = { tokenHash: hashToken(token), lastUsedAt: now, expiresAt: now + this.ttlMs, userAgent };

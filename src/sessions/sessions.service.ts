@@ -83,7 +83,7 @@ export class SessionsService implements OnApplicationBootstrap {
     userId: string,
     accessExpiresAt: number,
     auth: SessionAuth,
-    from: SessionOrigin = { clientAddress: null, userAgent: null, deviceId: null },
+    from: SessionOrigin,
   ): Promise<StartedSession> {
     const now = Date.now();
     const session = await this.sessions.save(

@@ -658,7 +658,7 @@ export interface components {
              */
             lastUsedAt: string;
             /**
-             * @description The User-Agent header as sent at its last login, cut to 256 characters, control characters (CR, LF, C1, U+2028/9) shown as \uXXXX escapes; client-chosen text: display it as text, never as HTML. Null when none was sent.
+             * @description The User-Agent header as sent at the device's last full login, cut to 256 characters, control characters (CR, LF, C1, U+2028/9) shown as \uXXXX escapes; client-chosen text: display it as text, never as HTML. Null when none was sent.
              * @example Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0
              */
             userAgent: string | null;

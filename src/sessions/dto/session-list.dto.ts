@@ -12,15 +12,16 @@ const ADDRESS = {
   maxLength: 64,
   example: '203.0.113.7',
 } as const;
-const USER_AGENT = {
-  type: String,
-  nullable: true,
-  maxLength: USER_AGENT_MAX_LENGTH,
-  description:
-    'The User-Agent header as sent at the login, cut to 256 characters, control characters (CR, LF, C1, U+2028/9) ' +
-    'shown as \\uXXXX escapes; client-chosen text: display it as text, never as HTML. Null when none was sent.',
-  example: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0',
-} as const;
+const userAgent = (sentAt: string) =>
+  ({
+    type: String,
+    nullable: true,
+    maxLength: USER_AGENT_MAX_LENGTH,
+    description:
+      `The User-Agent header as sent at ${sentAt}, cut to 256 characters, control characters (CR, LF, C1, ` +
+      'U+2028/9) shown as \\uXXXX escapes; client-chosen text: display it as text, never as HTML. Null when none was sent.',
+    example: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0',
+  }) as const;
 
 export class SessionDto implements ListedSession {
   @ApiProperty({ ...UUID, description: 'The sid claim of the access tokens of this session' })
@@ -44,7 +45,7 @@ export class SessionDto implements ListedSession {
   @ApiProperty({ ...ADDRESS, description: 'The client address of the login. Null when unknown' })
   createdFromAddress: string | null;
 
-  @ApiProperty(USER_AGENT)
+  @ApiProperty(userAgent('the login'))
   userAgent: string | null;
 
   @ApiProperty({
@@ -73,6 +74,6 @@ export class DeviceDto implements ListedDevice {
   @ApiProperty({ ...DATE_TIME, description: 'Its last full login' })
   lastUsedAt: string;
 
-  @ApiProperty({ ...USER_AGENT, description: USER_AGENT.description.replace('at the login', 'at its last login') })
+  @ApiProperty(userAgent("the device's last full login"))
   userAgent: string | null;
 }

@@ -103,6 +103,23 @@ describe('sessions and devices a user can see', () => {
       expect(listed.acr).toBe('urn:nest-2fa-api:acr:phr');
     });
 
+    it('lists a session from before the upgrade (no amr, auth_time, address or User-Agent) as its refresh reads it', async () => {
+      const user = await enrolledUser(app.client);
+      await sessions().update(
+        { id: sidOf(user.accessToken) },
+        { amr: null, authTime: null, createdFromAddress: null, clientAddress: null, userAgent: null, deviceId: null },
+      );
+      const [listed] = (await list(user.accessToken)).body;
+      expect(listed).toMatchObject({
+        amr: ['pwd', 'otp'],
+        acr: MFA,
+        clientAddress: null,
+        createdFromAddress: null,
+        userAgent: null,
+      });
+      expect((await devices(user.accessToken)).body.map((d: { current: boolean }) => d.current)).toEqual([false]);
+    });
+
     it('shows the address of the last refresh; the address of the login stays', async () => {
       const user = await enrolledUser(app.client);
       const session = await anotherSession(clientAt(app, '127.0.0.2'), user);

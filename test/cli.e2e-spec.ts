@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { defaultEnvironment } from '../src/config/env.source';
 import { STRONG_PASSWORD, login } from './support/flows';
 import { HttpsClient } from './support/https-client';
+import { decodeJwt } from './support/jwt';
 import { RELAXED_LIMITS, startTestApp, TEST_CERTS_DIR, type TestApp } from './support/test-app';
 import { freshCode } from './support/totp';
 
@@ -187,6 +188,34 @@ describe('admin CLI (npm run cli)', () => {
       expect(again.stderr).toMatch(/already has an authenticator: run user:reset-2fa first/);
     }, 90_000);
 
+    it('sessions:list prints the live sessions as GET /auth/sessions shows them; an unknown user exits 1', async () => {
+      const app = t as TestApp;
+      const client = new HttpsClient(app.port, app.ca, {
+        localAddress: '127.0.0.2',
+        headers: { 'user-agent': 'Operator\tTest/1.0' },
+      });
+      const session = await loginWithRecovery(client);
+      const sid = decodeJwt(session.accessToken).claims.sid as string;
+      const listed = await cli(dataDir, ['sessions:list', 'alice']);
+      expect(listed.code).toBe(0);
+      const [header, rule, first] = listed.stdout.trim().split('\n');
+      expect(header).toMatch(/^ID\s+CREATED\s+LAST USED\s+ADDRESS\s+CREATED FROM\s+AMR\s+ACR\s+USER AGENT$/);
+      expect(rule).toMatch(/^-+( +-+)+$/);
+      // Newest first; the User-Agent as stored, escaped.
+      expect(first).toMatch(
+        new RegExp(
+          `^${sid}\\s+\\S+Z\\s+\\S+Z\\s+127\\.0\\.0\\.2\\s+127\\.0\\.0\\.2\\s+pwd otp\\s+urn:nest-2fa-api:acr:mfa\\s+` +
+            'Operator\\\\u0009Test/1\\.0$',
+        ),
+      );
+      expect(listed.stdout).not.toMatch(/\t/);
+
+      const unknown = await cli(dataDir, ['sessions:list', 'nobody']);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toMatch(/Error: Unknown user "nobody"/);
+      expect(unknown.stdout).toBe('');
+    }, 60_000);
+
     it('sessions:revoke ends the sessions in the database: the refresh token is refused by the running app', async () => {
       const app = t as TestApp;
       const client = new HttpsClient(app.port, app.ca);
@@ -199,6 +228,7 @@ describe('admin CLI (npm run cli)', () => {
       expect(revoked.stdout).toMatch(/All sessions and device tokens of alice ended/);
       expect(revoked.stderr).toMatch(/REDIS_URL is not set.*access tokens already issued stay valid/s);
       expect((await client.post('/auth/refresh', { body: { refreshToken: session.refreshToken } })).status).toBe(401);
+      expect((await cli(dataDir, ['sessions:list', 'alice'])).stdout).toBe('No live sessions for alice.\n');
     }, 60_000);
 
     it('user:reset-2fa: the next API login asks to enroll again; refresh tokens stop working', async () => {

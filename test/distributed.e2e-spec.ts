@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnrollmentTicketsService } from '../src/enrollment/enrollment-tickets.service';
 import { expectError } from './support/expect-error';
-import { enrolledUser, login, register, STRONG_PASSWORD, uniqueUsername } from './support/flows';
+import { enrolledUser, login, recoveryLogin, register, STRONG_PASSWORD, uniqueUsername } from './support/flows';
 import { HttpsClient } from './support/https-client';
 import { decodeJwt } from './support/jwt';
 import { PASSKEY_ENV, passkeyUser } from './support/passkeys';
@@ -128,6 +128,24 @@ describeDistributed('two instances, one PostgreSQL and one Redis', () => {
       expect((await c.A.post('/auth/logout', { token: user.accessToken })).status).toBe(204);
       expect((await c.B.get('/auth/me', { token: user.accessToken })).status).toBe(401);
       expect((await c.B.post('/auth/refresh', { body: { refreshToken: user.refreshToken } })).status).toBe(401);
+    });
+
+    it('a session ended on A (DELETE /auth/sessions/:id) is refused on B at once, and listed on neither', async () => {
+      const user = await enrolledUser(c.A);
+      const other = await recoveryLogin(c.B, user.username, user.password, user.recoveryCodes[0]);
+      expect(other.status).toBe(200);
+      const sid = decodeJwt(other.body.accessToken).claims.sid as string;
+      // B has accepted (and cached) the token before the end.
+      expect((await c.B.get('/auth/me', { token: other.body.accessToken })).status).toBe(200);
+      expect((await c.B.get('/auth/sessions', { token: user.accessToken })).body).toHaveLength(2);
+
+      expect((await c.A.send('DELETE', `/auth/sessions/${sid}`, { token: user.accessToken })).status).toBe(204);
+      expect((await c.B.get('/auth/me', { token: other.body.accessToken })).status).toBe(401);
+      expect((await c.B.post('/auth/refresh', { body: { refreshToken: other.body.refreshToken } })).status).toBe(401);
+      for (const instance of [c.A, c.B]) {
+        const listed = await instance.get('/auth/sessions', { token: user.accessToken });
+        expect(listed.body.map((s: { id: string }) => s.id)).toEqual([decodeJwt(user.accessToken).claims.sid]);
+      }
     });
 
     it('refresh-token reuse is detected across instances', async () => {

@@ -2,30 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
-import { Writable } from 'node:stream';
+import { CapturedLog } from './support/captured-log';
 import { enrolledUser, login, register, STRONG_PASSWORD, uniqueUsername } from './support/flows';
 import type { HttpsClient, RequestOptions, Response } from './support/https-client';
 import { bootTestApp, type RunningTestApp } from './support/test-app';
 import { freshCode, wrongCode } from './support/totp';
-
-/** Every line the app writes, parsed; the raw text too, for the secret search. */
-class CapturedLog {
-  readonly raw: string[] = [];
-  readonly stream = new Writable({
-    write: (chunk: Buffer | string, _encoding, done) => {
-      this.raw.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
-
-  get lines(): Record<string, any>[] {
-    return this.raw.map((line) => JSON.parse(line) as Record<string, any>);
-  }
-
-  events(name: string): Record<string, any>[] {
-    return this.lines.filter((line) => line.securityEvent === true && line.event === name);
-  }
-}
 
 const APP_SECRET = randomBytes(32).toString('base64url');
 const NEW_PASSWORD = 'another horse battery staple 43!';

@@ -39,6 +39,7 @@ interface Schema {
   maxLength?: number;
   pattern?: string;
   enum?: unknown[];
+  nullable?: boolean;
 }
 
 interface Operation {
@@ -223,6 +224,8 @@ describe('OpenAPI document (outside production)', () => {
   /** Where a value breaks its schema: the keywords the document uses, and no field it does not list. */
   function violations(schema: Schema, value: unknown, at: string): string[] {
     if (schema.$ref) return violations(doc.components.schemas[schemaName(schema.$ref)], value, at);
+    // OpenAPI 3.0: null is a value only where the schema says nullable.
+    if (value === null && schema.nullable) return [];
     if (schema.enum && !schema.enum.includes(value)) return [`${at}: ${JSON.stringify(value)} is not in the enum`];
     if (schema.type === 'string') {
       if (typeof value !== 'string') return [`${at}: not a string`];
@@ -376,6 +379,8 @@ describe('OpenAPI document (outside production)', () => {
       '/auth/refresh',
       await client.post('/auth/refresh', { body: { refreshToken: enabled.body.refreshToken } }),
     );
+    check('GET', '/auth/sessions', await client.get('/auth/sessions', { token: accessToken }));
+    check('GET', '/auth/devices', await client.get('/auth/devices', { token: accessToken }));
     // A recovery-code login: the verify response with recoveryCodesRemaining.
     const other = await enrolledUser(client);
     check(

@@ -132,6 +132,39 @@ const EXPECTED_ROUTES: RouteRow[] = [
     allowFrom: [],
     throttlerOverrides: [],
   },
+  // The caller's own sessions and devices; the DELETEs also need a login of the last 5 minutes (@RequireAuth).
+  {
+    route: 'GET /auth/sessions',
+    guards: GLOBAL_GUARDS,
+    auth: 'access-token',
+    rateLimit: 'default',
+    allowFrom: [],
+    throttlerOverrides: [],
+  },
+  {
+    route: 'DELETE /auth/sessions/:id',
+    guards: GLOBAL_GUARDS,
+    auth: 'access-token',
+    rateLimit: 'default',
+    allowFrom: [],
+    throttlerOverrides: [],
+  },
+  {
+    route: 'GET /auth/devices',
+    guards: GLOBAL_GUARDS,
+    auth: 'access-token',
+    rateLimit: 'default',
+    allowFrom: [],
+    throttlerOverrides: [],
+  },
+  {
+    route: 'DELETE /auth/devices/:id',
+    guards: GLOBAL_GUARDS,
+    auth: 'access-token',
+    rateLimit: 'default',
+    allowFrom: [],
+    throttlerOverrides: [],
+  },
   // WebAuthnEnabledGuard: WEBAUTHN_ENABLED=false makes every passkey route a 404, after the global guards.
   {
     route: 'POST /auth/webauthn/register/options',

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { describeWithChromium, launchChromium } from './support/chromium';
 import { recoveryLogin, STRONG_PASSWORD, uniqueUsername } from './support/flows';
+import { HttpsClient } from './support/https-client';
 import { bootTestApp, type RunningTestApp } from './support/test-app';
 import { currentStep, totpAt } from './support/totp';
 import { buildWebClient } from './support/web-client-build';
@@ -285,6 +286,83 @@ describeWithChromium('reference web client in Chromium', () => {
     await expectStatus(page, 'Passkey Work laptop removed.');
     await expect(page.getByText('No passkey yet.').isVisible()).resolves.toBe(true);
     await signOut(page);
+    await close(session);
+  });
+
+  it('lists the sessions of the account, ends the other one, and says when a recent sign-in is needed', async () => {
+    const session = await open();
+    const { page } = session;
+    const username = uniqueUsername('websession');
+    const codes = await registerWithTotp(page, username);
+    await signOut(page);
+    // Another client, whose User-Agent looks like markup: the page shows it as text.
+    const other = new HttpsClient(live.t.port, live.t.ca, {
+      localAddress: '127.0.0.2',
+      headers: { 'user-agent': '<img src=x id=injected> Other/1.0' },
+    });
+    const elsewhere = await recoveryLogin(other, username, STRONG_PASSWORD, codes[0]);
+    expect(elsewhere.status).toBe(200);
+
+    await signInWithPassword(page, username);
+    await screen(page, 'verify').getByLabel('Code from your authenticator app, or a recovery code').fill(codes[1]);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('heading', { name: 'Signed in' }).waitFor();
+    const items = page.locator('#sessions li');
+    await items.nth(1).waitFor();
+    await expect(items.count()).resolves.toBe(2);
+    // Newest first: this tab's session, then the other client's.
+    await expect(items.nth(0).locator('.client').textContent()).resolves.toMatch(/Chrom.* \(this session\)$/);
+    await expect(items.nth(1).locator('.client').textContent()).resolves.toBe('<img src=x id=injected> Other/1.0');
+    await expect(items.nth(1).textContent()).resolves.toMatch(/from 127\.0\.0\.2/);
+    await expect(page.locator('#injected').count()).resolves.toBe(0);
+    await shot(page, '8-account-sessions');
+    await expectEverythingLabelled(page);
+
+    const endOther = items.nth(1).getByRole('button', { name: /^End this session/ });
+    // A sign-in older than 5 minutes: the server's RFC 9470 answer (played here, since the
+    // page never refreshes its token) turns into a message that says what to do.
+    await page.route(
+      '**/auth/sessions/*',
+      (route) =>
+        route.fulfill({
+          status: 401,
+          headers: {
+            'Content-Type': 'application/json',
+            'WWW-Authenticate':
+              'Bearer error="insufficient_user_authentication", error_description="A more recent authentication is required", max_age=300',
+          },
+          body: JSON.stringify({
+            statusCode: 401,
+            error: 'Unauthorized',
+            message: 'A more recent authentication is required',
+            requestId: 'test',
+          }),
+        }),
+      { times: 1 },
+    );
+    await endOther.click();
+    await alert(page)
+      .filter({ hasText: 'This needs a sign-in from the last 5 minutes: sign out and sign in again.' })
+      .waitFor();
+    await expect(items.count()).resolves.toBe(2);
+
+    // Now for real: the other client's tokens stop working at once.
+    await endOther.click();
+    await expectStatus(page, 'Session ended.');
+    await expect(items.count()).resolves.toBe(1);
+    await expect(items.nth(0).locator('.client').textContent()).resolves.toMatch(/\(this session\)$/);
+    expect((await other.get('/auth/me', { token: elsewhere.body.accessToken })).status).toBe(401);
+    expect((await other.post('/auth/refresh', { body: { refreshToken: elsewhere.body.refreshToken } })).status).toBe(
+      401,
+    );
+
+    // Ending this tab's own session signs it out.
+    await items
+      .nth(0)
+      .getByRole('button', { name: /^End this session/ })
+      .click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await expectStatus(page, 'Session ended: signed out.');
     await close(session);
   });
 

@@ -38,6 +38,8 @@ export const SECURITY_EVENTS = {
   'session.refresh.reuse': 'warn',
   'session.logout': 'info',
   'session.logout_all': 'info',
+  'session.ended': 'info',
+  'session.device_revoked': 'info',
   'net.ip.refused': 'warn',
   'net.rate_limit.refused': 'warn',
   // The admin CLI's actions (actor "cli", osUser: the operating-system user).

@@ -7,6 +7,7 @@ import { TotpEnrollment, type PendingTotp } from '../factors/totp-enrollment.ser
 import { TotpSecretVault } from '../factors/totp-secret-vault';
 import { AccountLockoutService } from '../rate-limit/account-lockout.service';
 import { CredentialRevocationService } from '../sessions/credential-revocation.service';
+import { SessionListService, type ListedSession } from '../sessions/session-list.service';
 import { PasswordHasher } from '../users/password-hasher';
 import { PasswordPolicy } from '../users/password-policy';
 import type { User } from '../users/user.entity';
@@ -36,6 +37,7 @@ export class AdminService {
     private readonly hasher: PasswordHasher,
     private readonly policy: PasswordPolicy,
     private readonly credentials: CredentialRevocationService,
+    private readonly sessionList: SessionListService,
     private readonly tickets: EnrollmentTicketsService,
     private readonly lockout: AccountLockoutService,
     private readonly enrollment: TotpEnrollment,
@@ -116,6 +118,11 @@ export class AdminService {
     const enrollmentTicket = await this.reset2fa.resetAll(user.id);
     this.events.recordCliAction('cli.user.2fa_reset', { userId: user.id, username: user.username });
     return enrollmentTicket;
+  }
+
+  /** What GET /auth/sessions shows the user, read the same way; no session asks, so none is current. */
+  listSessions(user: User): Promise<ListedSession[]> {
+    return this.sessionList.listSessions(user.id, null);
   }
 
   async revokeSessions(user: User): Promise<void> {

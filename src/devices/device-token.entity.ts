@@ -28,4 +28,8 @@ export class DeviceToken {
   /** DEVICE_TOKEN_TTL after the last full login from this device. */
   @Column({ name: 'expires_at', type: 'bigint', transformer: epochMillis })
   expiresAt: number;
+
+  /** The User-Agent of the last full login from this device, escaped and cut to 256 characters (userAgentOf). */
+  @Column({ name: 'user_agent', type: 'varchar', length: 256, nullable: true })
+  userAgent: string | null;
 }

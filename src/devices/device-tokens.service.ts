@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { LessThanOrEqual, type Repository } from 'typeorm';
+import { LessThanOrEqual, MoreThan, type Repository } from 'typeorm';
 import { AppConfigService } from '../config/app-config.service';
 import { DeviceToken } from './device-token.entity';
 
@@ -44,10 +44,10 @@ export class DeviceTokensService {
    * (the old one stops working, so a copied token dies at the owner's next
    * login); otherwise a new device. Expired devices of the user go.
    */
-  async issue(userId: string, knownDeviceId: string | null): Promise<IssuedDeviceToken> {
+  async issue(userId: string, knownDeviceId: string | null, userAgent: string | null): Promise<IssuedDeviceToken> {
     const token = randomBytes(TOKEN_BYTES).toString('base64url');
     const now = Date.now();
-    const fresh = { tokenHash: hashToken(token), lastUsedAt: now, expiresAt: now + this.ttlMs };
+    const fresh = { tokenHash: hashToken(token), lastUsedAt: now, expiresAt: now + this.ttlMs, userAgent };
     if (knownDeviceId) {
       const rotated = await this.devices.update({ id: knownDeviceId, userId }, fresh);
       if (rotated.affected === 1) return { id: knownDeviceId, token };
@@ -59,8 +59,24 @@ export class DeviceTokensService {
     return { id, token };
   }
 
-  async revoke(deviceId: string): Promise<void> {
-    await this.devices.delete({ id: deviceId });
+  /** The user's unexpired device tokens, most recently created first, at most `limit`. */
+  listLive(userId: string, limit: number): Promise<DeviceToken[]> {
+    return this.devices.find({
+      where: { userId, expiresAt: MoreThan(Date.now()) },
+      select: { id: true, createdAt: true, lastUsedAt: true, userAgent: true },
+      order: { createdAt: 'DESC', id: 'ASC' },
+      take: limit,
+    });
+  }
+
+  /** Whether `deviceId` is an unexpired device token of `userId`. */
+  isLive(userId: string, deviceId: string): Promise<boolean> {
+    return this.devices.existsBy({ id: deviceId, userId, expiresAt: MoreThan(Date.now()) });
+  }
+
+  /** True when this call removed the device (of concurrent revocations, one only). */
+  async revoke(deviceId: string): Promise<boolean> {
+    return (await this.devices.delete({ id: deviceId })).affected === 1;
   }
 
   /** A credential change (password, 2FA reset, logout-all, sessions:revoke) ends every device's trust. */

@@ -7,8 +7,8 @@ import { SessionsService } from './sessions.service';
 
 /**
  * The one place a credential change ends what was issued before it:
- * password change, 2FA reset (API and CLI), logout-all and sessions:revoke
- * all come through here, so none of them can forget a piece.
+ * password change, 2FA reset (API and CLI), logout-all, sessions:revoke and
+ * a device's revocation all come through here, so none of them can forget a piece.
  */
 @Injectable()
 export class CredentialRevocationService {
@@ -32,6 +32,23 @@ export class CredentialRevocationService {
     await this.users.bumpCredentialVersion(userId);
     await this.devices.revokeAll(userId);
     await this.sessions.endAllForUser(userId);
+  }
+
+  /**
+   * DELETE /auth/devices/:id: that device's trust ends. The credential
+   * version goes first, as in revokeAll: a pre-auth token the device earned
+   * before (whose failures count against the device's lockout counter, not
+   * the account's untrusted one) is stale from then on, and so is a login
+   * from the device in flight, whose issue() may renew the row just before
+   * the delete. Then the row goes, so the token is unknown at the next
+   * password step. The device's sessions stay: DELETE /auth/sessions/:id
+   * ends those. False when a concurrent revocation removed the device first.
+   */
+  async revokeDevice(userId: string, deviceId: string, origin: RequestOrigin): Promise<boolean> {
+    await this.users.bumpCredentialVersion(userId);
+    if (!(await this.devices.revoke(deviceId))) return false;
+    this.events.record('session.device_revoked', origin, { userId, deviceId });
+    return true;
   }
 
   /** POST /auth/logout-all: ends every session and device of the caller. */

@@ -27,6 +27,8 @@ describe('SessionTokensService.start', () => {
     },
   } as unknown as AccessTokenService;
 
+  const from = { clientAddress: '127.0.0.2', userAgent: 'test', deviceId: 'device-1' };
+
   beforeEach(() => {
     calls.length = 0;
   });
@@ -40,13 +42,13 @@ describe('SessionTokensService.start', () => {
     } as unknown as UsersService);
 
   it('issues tokens when the credential version still holds, reading it only after the session is written', async () => {
-    const tokens = await service(3).start('user-1', 3, ['pwd', 'otp']);
+    const tokens = await service(3).start('user-1', 3, ['pwd', 'otp'], from);
     expect(tokens).toEqual({ accessToken: 'at', tokenType: 'Bearer', expiresIn: 900, refreshToken: 'refresh' });
     expect(calls).toEqual(['session written', 'version read', 'access token issued']);
   });
 
   it('ends the session it just wrote and issues nothing when the version moved (a reset committed meanwhile)', async () => {
-    expect(await service(4).start('user-1', 3, ['pwd', 'otp'])).toBeNull();
+    expect(await service(4).start('user-1', 3, ['pwd', 'otp'], from)).toBeNull();
     expect(calls).toEqual(['session written', 'version read', 'session ended sid-1']);
   });
 });

@@ -3,7 +3,7 @@ import type { RequestOrigin } from '../audit/request-origin';
 import { AccessTokenService, type IssuedAccessToken } from '../tokens/access-token.service';
 import type { SessionAuth } from '../tokens/token-types';
 import { UsersService } from '../users/users.service';
-import { SessionsService } from './sessions.service';
+import { SessionsService, type SessionOrigin } from './sessions.service';
 
 export interface SessionTokens {
   accessToken: string;
@@ -32,10 +32,16 @@ export class SessionTokensService {
    * The session records when the access token will expire before the token
    * exists: a revocation reads that record to know how long it must last.
    */
-  async start(userId: string, credentialVersion: number, amr: string[]): Promise<SessionTokens | null> {
+  async start(
+    userId: string,
+    credentialVersion: number,
+    amr: string[],
+    from: SessionOrigin,
+  ): Promise<SessionTokens | null> {
     const issuedAt = Date.now();
     const auth: SessionAuth = { amr, authTime: issuedAt };
-    const { sessionId, refreshToken } = await this.sessions.start(userId, this.accessTokens.expiresAt(issuedAt), auth);
+    const expiresAt = this.accessTokens.expiresAt(issuedAt);
+    const { sessionId, refreshToken } = await this.sessions.start(userId, expiresAt, auth, from);
     if (!(await this.users.hasCredentialVersion(userId, credentialVersion))) {
       await this.sessions.end(sessionId);
       return null;

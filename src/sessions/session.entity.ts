@@ -8,6 +8,8 @@ import { epochMillis } from '../database/epoch-millis.transformer';
  */
 @Entity({ name: 'sessions' })
 @Index('idx_sessions_revoked_access_expiry', ['accessExpiresAt'], { where: 'revoked_at IS NOT NULL' })
+// The session list (GET /auth/sessions): a user's unrevoked sessions, newest first.
+@Index('idx_sessions_user_live', ['userId', 'createdAt'], { where: 'revoked_at IS NULL' })
 export class Session {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
@@ -49,4 +51,20 @@ export class Session {
   /** The login's amr values, space-separated; null for sessions from before the column: "pwd otp". */
   @Column({ name: 'amr', type: 'varchar', length: 64, nullable: true })
   amr: string | null;
+
+  /** The client address of the login that started the session (RequestOrigin.clientAddress). */
+  @Column({ name: 'created_from_address', type: 'varchar', length: 64, nullable: true })
+  createdFromAddress: string | null;
+
+  /** The client address last seen: at the login, then at each refresh. */
+  @Column({ name: 'client_address', type: 'varchar', length: 64, nullable: true })
+  clientAddress: string | null;
+
+  /** The User-Agent of the login, escaped and cut to 256 characters (userAgentOf). */
+  @Column({ name: 'user_agent', type: 'varchar', length: 256, nullable: true })
+  userAgent: string | null;
+
+  /** The device token the login issued or renewed: marks that device as the current one in GET /auth/devices. */
+  @Column({ name: 'device_id', type: 'varchar', length: 36, nullable: true })
+  deviceId: string | null;
 }

@@ -6,6 +6,8 @@ import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
 import { CredentialRevocationService } from './credential-revocation.service';
 import { RefreshToken } from './refresh-token.entity';
+import { SessionListController } from './session-list.controller';
+import { SessionListService } from './session-list.service';
 import { SessionTokensService } from './session-tokens.service';
 import { Session } from './session.entity';
 import { SessionsController } from './sessions.controller';
@@ -13,8 +15,8 @@ import { SessionsService } from './sessions.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Session, RefreshToken]), TokensModule, UsersModule, DevicesModule, AccessModule],
-  controllers: [SessionsController],
-  providers: [SessionsService, SessionTokensService, CredentialRevocationService],
-  exports: [SessionsService, SessionTokensService, CredentialRevocationService, DevicesModule],
+  controllers: [SessionsController, SessionListController],
+  providers: [SessionsService, SessionTokensService, CredentialRevocationService, SessionListService],
+  exports: [SessionsService, SessionTokensService, CredentialRevocationService, SessionListService, DevicesModule],
 })
 export class SessionsModule {}

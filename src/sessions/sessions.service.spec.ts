@@ -72,9 +72,10 @@ describe('SessionsService refresh rotation', () => {
 
   const expiry = () => Date.now() + 900_000;
   const auth = { amr: ['pwd', 'otp'], authTime: Date.now() };
+  const from = { clientAddress: '127.0.0.2', userAgent: 'test', deviceId: null };
 
   it('hands out a new refresh token and retires the old one', async () => {
-    const started = await sessions.start('u1', expiry(), auth);
+    const started = await sessions.start('u1', expiry(), auth, from);
     const rotated = await sessions.rotate(started.refreshToken, origin, expiry());
     expect(rotated).toMatchObject({ sessionId: started.sessionId, userId: 'u1' });
     expect(rotated.refreshToken).not.toBe(started.refreshToken);
@@ -82,7 +83,7 @@ describe('SessionsService refresh rotation', () => {
   });
 
   it('a rotated token presented again ends the whole session first, then records the theft', async () => {
-    const started = await sessions.start('u1', expiry(), auth);
+    const started = await sessions.start('u1', expiry(), auth, from);
     const rotated = await sessions.rotate(started.refreshToken, origin, expiry());
     await expect(sessions.rotate(started.refreshToken, origin, expiry())).rejects.toThrow(UnauthorizedException);
     expect(await revocations.isRevoked(started.sessionId)).toBe(true);
@@ -93,7 +94,7 @@ describe('SessionsService refresh rotation', () => {
   });
 
   it('two rotations of one token at once: exactly one wins, and the loser ends the session as a reuse', async () => {
-    const started = await sessions.start('u1', expiry(), auth);
+    const started = await sessions.start('u1', expiry(), auth, from);
     const results = await Promise.allSettled([
       sessions.rotate(started.refreshToken, origin, expiry()),
       sessions.rotate(started.refreshToken, origin, expiry()),
@@ -103,7 +104,7 @@ describe('SessionsService refresh rotation', () => {
   });
 
   it('an ended session refreshes nothing, and its revocation lasts as long as its latest access token', async () => {
-    const started = await sessions.start('u1', expiry(), auth);
+    const started = await sessions.start('u1', expiry(), auth, from);
     const later = Date.now() + 3_600_000;
     await sessions.rotate(started.refreshToken, origin, later);
     await sessions.end(started.sessionId);

@@ -16,6 +16,15 @@ export interface StartedSession {
   refreshToken: string;
 }
 
+/** Where a login came from, kept on its session for GET /auth/sessions and GET /auth/devices. */
+export interface SessionOrigin {
+  clientAddress: string | null;
+  /** Already escaped and cut (userAgentOf). */
+  userAgent: string | null;
+  /** The device token the login issued or renewed. */
+  deviceId: string | null;
+}
+
 export interface RotatedSession extends StartedSession {
   userId: string;
   auth: SessionAuth;
@@ -70,7 +79,12 @@ export class SessionsService implements OnApplicationBootstrap {
   }
 
   /** `accessExpiresAt`: when the access token about to be issued for the session expires (epoch ms). */
-  async start(userId: string, accessExpiresAt: number, auth: SessionAuth): Promise<StartedSession> {
+  async start(
+    userId: string,
+    accessExpiresAt: number,
+    auth: SessionAuth,
+    from: SessionOrigin,
+  ): Promise<StartedSession> {
     const now = Date.now();
     const session = await this.sessions.save(
       this.sessions.create({
@@ -83,6 +97,10 @@ export class SessionsService implements OnApplicationBootstrap {
         accessExpiresAt,
         authTime: auth.authTime,
         amr: auth.amr.join(' '),
+        createdFromAddress: from.clientAddress,
+        clientAddress: from.clientAddress,
+        userAgent: from.userAgent,
+        deviceId: from.deviceId,
       }),
     );
     return { sessionId: session.id, refreshToken: await this.issueRefreshToken(session.id, now) };
@@ -149,11 +167,15 @@ export class SessionsService implements OnApplicationBootstrap {
       await this.reuseDetected(session, origin);
       throw new UnauthorizedException(INVALID_REFRESH);
     }
-    await this.sessions.update({ id: session.id }, { lastUsedAt: now });
+    // The address last seen; an unknown one (null) does not erase the one before.
+    await this.sessions.update(
+      { id: session.id },
+      origin.clientAddress === null ? { lastUsedAt: now } : { lastUsedAt: now, clientAddress: origin.clientAddress },
+    );
     return {
       sessionId: session.id,
       userId: session.userId,
-      auth: { amr: session.amr?.split(' ') ?? ['pwd', 'otp'], authTime: session.authTime ?? session.createdAt },
+      auth: sessionAuthOf(session),
       refreshToken: await this.issueRefreshToken(session.id, now),
     };
   }
@@ -188,9 +210,10 @@ export class SessionsService implements OnApplicationBootstrap {
   /**
    * Revokes first, then reads the expiry to revoke for: see rotate() for why
    * this order covers an access token issued by a refresh racing the end.
+   * True when this call ended the session (of concurrent ends, one only).
    */
-  async end(sessionId: string, now = Date.now()): Promise<void> {
-    await this.sessions
+  async end(sessionId: string, now = Date.now()): Promise<boolean> {
+    const revoked = await this.sessions
       .createQueryBuilder()
       .update(Session)
       .set({ revokedAt: now, accessExpiresAt: () => 'COALESCE(access_expires_at, :legacyExpiry)' })
@@ -201,6 +224,7 @@ export class SessionsService implements OnApplicationBootstrap {
       select: { id: true, revokedAt: true, accessExpiresAt: true },
     });
     await this.revocations.revokeSession(sessionId, ended ? this.accessExpiryOf(ended) : now + this.accessTtlMs);
+    return revoked.affected === 1;
   }
 
   /** POST /auth/logout: ends the caller's session. */
@@ -250,6 +274,11 @@ export class SessionsService implements OnApplicationBootstrap {
     await this.tokens.insert({ tokenHash: hashToken(token), sessionId, createdAt: now, rotatedAt: null });
     return token;
   }
+}
+
+/** How the session's login was proven; sessions from before the amr and auth_time columns: "pwd otp" at creation. */
+export function sessionAuthOf(session: Pick<Session, 'amr' | 'authTime' | 'createdAt'>): SessionAuth {
+  return { amr: session.amr?.split(' ') ?? ['pwd', 'otp'], authTime: session.authTime ?? session.createdAt };
 }
 
 /** 256 random bits need no salt or slow hash: SHA-256 cannot be reversed or guessed. */

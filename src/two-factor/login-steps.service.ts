@@ -103,8 +103,13 @@ export class LoginSteps {
    * in its sweep or is seen here, so neither survives it.
    */
   async complete(user: User, attempt: LoginAttempt, method: LoginMethod, origin: RequestOrigin): Promise<FullLogin> {
-    const device = await this.devices.issue(user.id, attempt.deviceId);
-    const tokens = await this.sessionTokens.start(user.id, attempt.credentialVersion, AMR[method]);
+    const userAgent = origin.userAgent ?? null;
+    const device = await this.devices.issue(user.id, attempt.deviceId, userAgent);
+    const tokens = await this.sessionTokens.start(user.id, attempt.credentialVersion, AMR[method], {
+      clientAddress: origin.clientAddress,
+      userAgent,
+      deviceId: device.id,
+    });
     if (!tokens) {
       await this.devices.revoke(device.id);
       throw new UnauthorizedException(STALE_PRE_AUTH);

@@ -75,6 +75,19 @@ export interface Passkey {
   backedUp: boolean;
 }
 
+/** One entry of GET /auth/sessions. userAgent is client-chosen text: shown with textContent only. */
+export interface ListedSession {
+  id: string;
+  current: boolean;
+  createdAt: string;
+  lastUsedAt: string;
+  clientAddress: string | null;
+  createdFromAddress: string | null;
+  userAgent: string | null;
+  amr: string[];
+  acr: string;
+}
+
 type Auth = 'none' | 'pre-auth' | 'access';
 
 let preAuthToken: string | undefined;
@@ -184,6 +197,14 @@ export const api = {
 
   removePasskey(id: string): Promise<void> {
     return call('DELETE', `/auth/webauthn/credentials/${encodeURIComponent(id)}`, 'access');
+  },
+
+  sessions(): Promise<ListedSession[]> {
+    return call('GET', '/auth/sessions', 'access');
+  },
+
+  endSession(id: string): Promise<void> {
+    return call('DELETE', `/auth/sessions/${encodeURIComponent(id)}`, 'access');
   },
 
   /** Ends the session at the server, then forgets it here whatever the answer. */

@@ -1,5 +1,5 @@
 import type { startAuthentication, startRegistration } from '@simplewebauthn/browser';
-import { api, ApiError, type LoginResult, type Passkey, type SessionTokens } from './api.js';
+import { api, ApiError, type ListedSession, type LoginResult, type Passkey, type SessionTokens } from './api.js';
 import { action, byId, input, show, showStatus } from './dom.js';
 
 /** The vendor script (/app/vendor/simplewebauthn-browser.js) defines this global. */
@@ -83,6 +83,69 @@ async function showAccount(): Promise<void> {
   byId('account-username').textContent = me.username;
   show('account');
   await refreshPasskeys();
+  await refreshSessions();
+}
+
+async function refreshSessions(): Promise<void> {
+  byId('sessions').replaceChildren(...(await api.sessions()).map(sessionItem));
+}
+
+/**
+ * One session: which client (its User-Agent, set as text: it is whatever
+ * that client sent), from where, since when, and a button to end it. Ending
+ * the current one signs this tab out, like "Sign out".
+ */
+function sessionItem(session: ListedSession): HTMLLIElement {
+  const item = document.createElement('li');
+  const client = document.createElement('p');
+  client.className = 'client';
+  client.textContent = (session.userAgent ?? 'Unknown client') + (session.current ? ' (this session)' : '');
+  const details = document.createElement('p');
+  details.className = 'muted';
+  const from =
+    session.createdFromAddress && session.createdFromAddress !== session.clientAddress
+      ? `, signed in from ${session.createdFromAddress}`
+      : '';
+  details.textContent =
+    `Signed in ${new Date(session.createdAt).toLocaleString()}, last active ${new Date(session.lastUsedAt).toLocaleString()}` +
+    (session.clientAddress ? ` from ${session.clientAddress}` : '') +
+    from;
+  const end = document.createElement('button');
+  end.type = 'button';
+  end.className = 'danger';
+  end.textContent = 'End this session';
+  const created = new Date(session.createdAt).toLocaleString();
+  // The accessible name starts with the visible text (WCAG 2.5.3) and tells the buttons apart.
+  end.setAttribute('aria-label', `End this session (${session.current ? 'this tab: signs out here' : created})`);
+  item.append(client, details, end);
+
+  action(
+    end,
+    async () => {
+      await api.endSession(session.id);
+      if (session.current) {
+        await signedOut('Session ended: signed out.');
+        return;
+      }
+      showStatus('Session ended.');
+      await refreshSessions();
+    },
+    describe,
+  );
+  return item;
+}
+
+/** Back to the sign-in screen with this tab's tokens forgotten (the server already ended the session, or is told now). */
+async function signedOut(message: string): Promise<void> {
+  try {
+    await api.signOut();
+    showStatus(message);
+  } finally {
+    byId('passkeys').replaceChildren();
+    byId('sessions').replaceChildren();
+    input('sign-in-username').value = username;
+    show('sign-in');
+  }
 }
 
 async function refreshPasskeys(): Promise<void> {
@@ -217,17 +280,8 @@ function wire(): void {
     await refreshPasskeys();
   });
 
-  on('sign-out', async () => {
-    // The tokens are forgotten whatever the server answers; a failure still shows, on the sign-in screen.
-    try {
-      await api.signOut();
-      showStatus('Signed out.');
-    } finally {
-      byId('passkeys').replaceChildren();
-      input('sign-in-username').value = username;
-      show('sign-in');
-    }
-  });
+  // The tokens are forgotten whatever the server answers; a failure still shows, on the sign-in screen.
+  on('sign-out', () => signedOut('Signed out.'));
 
   byId('passwordless').hidden = !passkeysSupported();
 }

@@ -64,6 +64,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's live sessions, newest first
+         * @description Not ended, not expired, not idle too long; the 100 newest at most.
+         */
+        get: operations["SessionListController_sessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End one of the caller's sessions: its refresh and access tokens are refused at once
+         * @description The current session may be ended too, like POST /auth/logout.
+         */
+        delete: operations["SessionListController_endSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's device tokens: the clients whose failed logins count against themselves only
+         * @description Unexpired ones, newest first; the 100 newest at most.
+         */
+        get: operations["SessionListController_devices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/devices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Forget a device: its token is unknown at the next login, its pending logins must start over
+         * @description Its sessions stay (end them with DELETE /auth/sessions/:id). The pre-auth tokens of the account go stale, so a login in progress on another device starts again at the password.
+         */
+        delete: operations["SessionListController_revokeDevice"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -554,6 +634,74 @@ export interface components {
              * @description Also sent as the X-Request-Id header: quote it when reporting a problem, it keys the server log
              */
             requestId: string;
+        };
+        SessionDto: {
+            /**
+             * Format: uuid
+             * @description The sid claim of the access tokens of this session
+             */
+            id: string;
+            /** @description The session of the access token that asked */
+            current: boolean;
+            /**
+             * Format: date-time
+             * @description When the login started it
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description The last refresh (the login, until one)
+             */
+            lastUsedAt: string;
+            /**
+             * @description The client address last seen: at the login, then at each refresh. Null when unknown
+             * @example 203.0.113.7
+             */
+            clientAddress: string | null;
+            /**
+             * @description The client address of the login. Null when unknown
+             * @example 203.0.113.7
+             */
+            createdFromAddress: string | null;
+            /**
+             * @description The User-Agent header as sent at the login, cut to 256 characters, control characters (CR, LF, C1, U+2028/9) shown as \uXXXX escapes; client-chosen text: display it as text, never as HTML. Null when none was sent.
+             * @example Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0
+             */
+            userAgent: string | null;
+            /**
+             * @description How the login was proven (RFC 8176), as its access tokens carry it
+             * @example [
+             *       "pwd",
+             *       "otp"
+             *     ]
+             */
+            amr: string[];
+            /**
+             * @description The acr its access tokens carry
+             * @enum {string}
+             */
+            acr: "urn:nest-2fa-api:acr:mfa" | "urn:nest-2fa-api:acr:phr";
+        };
+        DeviceDto: {
+            /** Format: uuid */
+            id: string;
+            /** @description The device the current session logged in with */
+            current: boolean;
+            /**
+             * Format: date-time
+             * @description Its first full login
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description Its last full login
+             */
+            lastUsedAt: string;
+            /**
+             * @description The User-Agent header as sent at the device's last full login, cut to 256 characters, control characters (CR, LF, C1, U+2028/9) shown as \uXXXX escapes; client-chosen text: display it as text, never as HTML. Null when none was sent.
+             * @example Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0
+             */
+            userAgent: string | null;
         };
         RegisterDto: {
             /** @example alice */
@@ -1127,6 +1275,358 @@ export interface operations {
                 };
             };
             /** @description A body was sent and is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limited per client address (registration, login, refresh and /auth/2fa/* have stricter limits), or, where a password, code or enrollment ticket is checked, the account is locked out after repeated failures. Retry after Retry-After seconds; no header tells how many attempts remain. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (an integer, never a date) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error (details in the server log, under requestId) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A dependency (database, Redis) is unavailable: retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    SessionListController_sessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionDto"][];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked access token (a pre-auth token is refused too) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The client address is outside IP_ALLOWLIST */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limited per client address (registration, login, refresh and /auth/2fa/* have stricter limits), or, where a password, code or enrollment ticket is checked, the account is locked out after repeated failures. Retry after Retry-After seconds; no header tells how many attempts remain. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (an integer, never a date) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error (details in the server log, under requestId) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A dependency (database, Redis) is unavailable: retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    SessionListController_endSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ended */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not valid JSON or fails validation (unknown fields are refused) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description Missing, invalid, expired or revoked access token (a pre-auth token is refused too)
+             *
+             *     Also: this route needs a factor proven within 300 s. A token that falls short gets the RFC 9470 challenge in WWW-Authenticate; step up (POST /auth/step-up) and retry with the new token
+             */
+            401: {
+                headers: {
+                    /** @description Bearer error="insufficient_user_authentication", error_description="…", max_age=300 */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The client address is outside IP_ALLOWLIST */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No live session of the caller with this id (another user's, ended, unknown or malformed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than the limit (16 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limited per client address (registration, login, refresh and /auth/2fa/* have stricter limits), or, where a password, code or enrollment ticket is checked, the account is locked out after repeated failures. Retry after Retry-After seconds; no header tells how many attempts remain. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (an integer, never a date) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error (details in the server log, under requestId) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A dependency (database, Redis) is unavailable: retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    SessionListController_devices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceDto"][];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked access token (a pre-auth token is refused too) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The client address is outside IP_ALLOWLIST */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limited per client address (registration, login, refresh and /auth/2fa/* have stricter limits), or, where a password, code or enrollment ticket is checked, the account is locked out after repeated failures. Retry after Retry-After seconds; no header tells how many attempts remain. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (an integer, never a date) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected error (details in the server log, under requestId) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A dependency (database, Redis) is unavailable: retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    SessionListController_revokeDevice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The device id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Forgotten */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not valid JSON or fails validation (unknown fields are refused) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description Missing, invalid, expired or revoked access token (a pre-auth token is refused too)
+             *
+             *     Also: this route needs a factor proven within 300 s. A token that falls short gets the RFC 9470 challenge in WWW-Authenticate; step up (POST /auth/step-up) and retry with the new token
+             */
+            401: {
+                headers: {
+                    /** @description Bearer error="insufficient_user_authentication", error_description="…", max_age=300 */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The client address is outside IP_ALLOWLIST */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No unexpired device of the caller with this id (another user's, unknown or malformed) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than the limit (16 KiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not application/json */
             415: {
                 headers: {
                     [name: string]: unknown;

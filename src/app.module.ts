@@ -19,6 +19,7 @@ import { SessionsModule } from './sessions/sessions.module';
 import { StateModule } from './state/state.module';
 import { TwoFactorModule } from './two-factor/two-factor.module';
 import { WebAuthnModule } from './webauthn/webauthn.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -43,6 +44,7 @@ export class AppModule {
         AuthModule,
         TwoFactorModule,
         WebAuthnModule,
+        WebhooksModule.register(config, { deliver: true }),
       ],
       providers: [
         // Global guards run in the order they are registered here, and the

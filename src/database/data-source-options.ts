@@ -6,6 +6,7 @@ import { CreateSessionsAndRecoveryCodes1764460800000 } from './migrations/176446
 import { AddSessionAccessExpiry1764547200000 } from './migrations/1764547200000-add-session-access-expiry';
 import { EnrollmentTicketsDeviceTokensCredentialVersion1764633600000 } from './migrations/1764633600000-enrollment-tickets-device-tokens-credential-version';
 import { WebAuthnCredentialsSessionAuth1764720000000 } from './migrations/1764720000000-webauthn-credentials-session-auth';
+import { WebhookOutbox1764892800000 } from './migrations/1764892800000-webhook-outbox';
 
 export const MIGRATIONS = [
   CreateUsers1764374400000,
@@ -13,6 +14,7 @@ export const MIGRATIONS = [
   AddSessionAccessExpiry1764547200000,
   EnrollmentTicketsDeviceTokensCredentialVersion1764633600000,
   WebAuthnCredentialsSessionAuth1764720000000,
+  WebhookOutbox1764892800000,
 ];
 
 /**

@@ -11,6 +11,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AppConfigService } from '../config/app-config.service';
 import { nextAttemptAt } from './retry-schedule';
+import { WebhookOutboxRow } from './webhook-outbox.entity';
 import { WebhookOutbox } from './webhook-outbox.service';
 import { WEBHOOK_SENDER } from './webhook-sender.provider';
 import type { WebhookSender } from './webhook-sender';
@@ -168,20 +169,18 @@ export class WebhookDelivery implements OnApplicationBootstrap, BeforeApplicatio
 
   /** Only while the lease is still ours: a row another instance took over after our lease ran out is its business. */
   private async finish(row: { seq: number; owner: string }, values: Outcome): Promise<void> {
-    await this.dataSource
-      .createQueryBuilder()
-      .update('webhook_outbox')
-      .set({
+    await this.dataSource.getRepository(WebhookOutboxRow).update(
+      { seq: row.seq, leaseOwner: row.owner },
+      {
         attempts: values.attempts,
-        next_attempt_at: values.nextAttemptAt,
-        delivered_at: values.deliveredAt ?? null,
-        dead_at: values.deadAt ?? null,
-        last_error: values.lastError?.slice(0, 255) ?? null,
-        lease_until: null,
-        lease_owner: null,
-      })
-      .where('seq = :seq AND lease_owner = :owner', { seq: row.seq, owner: row.owner })
-      .execute();
+        nextAttemptAt: values.nextAttemptAt,
+        deliveredAt: values.deliveredAt ?? null,
+        deadAt: values.deadAt ?? null,
+        lastError: values.lastError?.slice(0, 255) ?? null,
+        leaseUntil: null,
+        leaseOwner: null,
+      },
+    );
   }
 
   private async claim(): Promise<(ClaimedRow & { owner: string })[]> {

@@ -196,8 +196,10 @@ export class WebhookDelivery implements OnApplicationBootstrap, BeforeApplicatio
       'AND NOT EXISTS (SELECT 1 FROM webhook_outbox e WHERE e.user_id = o.user_id AND e.seq < o.seq ' +
       'AND e.next_attempt_at IS NOT NULL) ' +
       `ORDER BY o.seq LIMIT ${CLAIM_BATCH}${this.postgres ? ' FOR UPDATE SKIP LOCKED' : ''}) ` +
+      // Checked again on the row as updated: a row leased since the subquery read it is left alone.
+      `AND (lease_until IS NULL OR lease_until <= ${p(5)}) ` +
       'RETURNING seq, id, type, payload, created_at, attempts';
-    const result: unknown = await this.dataSource.query(sql, [now + this.leaseMs, owner, now, now]);
+    const result: unknown = await this.dataSource.query(sql, [now + this.leaseMs, owner, now, now, now]);
     // The pg driver answers an UPDATE with [rows, count]; better-sqlite3 with the rows.
     const rows = (this.postgres ? (result as [unknown[], number])[0] : result) as Record<string, unknown>[];
     return rows

@@ -13,8 +13,8 @@ import { AppConfigService } from '../config/app-config.service';
 import { nextAttemptAt } from './retry-schedule';
 import { WebhookOutboxRow } from './webhook-outbox.entity';
 import { WebhookOutbox } from './webhook-outbox.service';
-import { WEBHOOK_SENDER } from './webhook-sender.provider';
 import type { WebhookSender } from './webhook-sender';
+import { WEBHOOK_SENDER } from './webhook-sender.provider';
 
 /** Rows one poll claims at most (each the oldest pending event of its user). */
 const CLAIM_BATCH = 20;

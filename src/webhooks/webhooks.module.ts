@@ -3,8 +3,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from '../config/app-config';
 import { UsersModule } from '../users/users.module';
 import { WebhookDelivery } from './webhook-delivery.service';
-import { WebhookOutbox } from './webhook-outbox.service';
 import { WebhookOutboxRow } from './webhook-outbox.entity';
+import { WebhookOutbox } from './webhook-outbox.service';
 import { webhookSenderProvider } from './webhook-sender.provider';
 
 /**

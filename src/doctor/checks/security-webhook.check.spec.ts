@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configOf, defaults, productionEnv } from '../../testing/doctor-fixture';
 import { devCertificatePaths, ensureDevCertificates } from '../../tls/dev-certificates';
 import { securityWebhookCheck } from './security-webhook.check';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 
 const URL = 'https://hooks.example.com/security';
 const strong = () => `whsec_${randomBytes(32).toString('base64')}`;

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { AppConfig } from '../../config/app-config';
 import { secretWeakness } from '../../config/secret-strength';

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cli } from './support/cli';
 import { expectError } from './support/expect-error';
 import { enrolledUser, uniqueUsername, type EnrolledUser } from './support/flows';
 import type { HttpsClient } from './support/https-client';
@@ -197,6 +198,22 @@ describe('security webhooks', () => {
       data: { userId: d.id, username: d.username, retryAfterSeconds: expect.any(Number) },
     });
     expect(await last(e)).toMatchObject({ type: 'auth.webauthn.registered', data: { userId: e.id } });
+  });
+
+  it("the admin CLI's 2FA reset sends auth.2fa.reset too (actor cli, no address), delivered by the API", async () => {
+    const u = await user();
+    // The CLI on the app's database and configuration, webhook included: it writes, the API delivers.
+    const reset = await cli(app.t.dataDir, ['user:reset-2fa', u.username], { env: app.t.env });
+    expect(reset.code).toBe(0);
+    // The new enrollment ticket, printed alone on an indented line.
+    const ticket = /^ {2}([\w-]{43})$/m.exec(reset.stdout)?.[1];
+    expect(ticket).toEqual(expect.any(String));
+    remember(ticket);
+    const events = await receiver.eventsFor(u.id, 3);
+    expect(events[2]).toMatchObject({
+      type: 'auth.2fa.reset',
+      data: { userId: u.id, username: u.username, actor: 'cli', clientAddress: null, userAgent: null },
+    });
   });
 
   it('no body ever carries a token, code, secret or password', async () => {

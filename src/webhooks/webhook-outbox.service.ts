@@ -35,6 +35,8 @@ interface Pending {
  */
 @Injectable()
 export class WebhookOutbox implements SecurityEventListener, OnModuleInit, OnApplicationShutdown {
+  // Plain-text lines (the id and type in the message): the admin CLI, which
+  // records events too, prints only the message of what Nest logs.
   private readonly logger = new Logger('SecurityWebhooks');
   private readonly queue: Pending[] = [];
   private readonly written = new Set<() => void>();
@@ -62,7 +64,6 @@ export class WebhookOutbox implements SecurityEventListener, OnModuleInit, OnApp
     const id = `msg_${randomUUID()}`;
     if (this.queue.length >= OUTBOX_QUEUE_MAX) {
       this.logger.error(
-        { webhookId: id, webhookType: type },
         `security webhook ${id} (${type}) not kept: the outbox queue is full (the database is not taking writes)`,
       );
       return;
@@ -91,13 +92,14 @@ export class WebhookOutbox implements SecurityEventListener, OnModuleInit, OnApp
         if (this.stopping) {
           for (const lost of this.queue.splice(0)) {
             this.logger.error(
-              { webhookId: lost.id, webhookType: lost.type, err: error },
-              `security webhook ${lost.id} (${lost.type}) lost at shutdown: the outbox could not be written`,
+              `security webhook ${lost.id} (${lost.type}) lost at shutdown: the outbox could not be written (${String(error)})`,
             );
           }
           return;
         }
-        this.logger.error({ err: error, queued: this.queue.length }, 'security webhooks wait: the outbox write failed');
+        this.logger.error(
+          `security webhooks wait: the outbox write failed (${String(error)}); ${this.queue.length} queued, retrying`,
+        );
         await new Promise((resolve) => setTimeout(resolve, WRITE_RETRY_MS).unref());
       }
     }

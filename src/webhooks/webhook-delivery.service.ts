@@ -132,15 +132,20 @@ export class WebhookDelivery implements OnApplicationBootstrap, BeforeApplicatio
 
   private async poll(): Promise<void> {
     try {
-      while (!this.closing) {
-        const claimed = await this.claim();
-        if (claimed.length === 0) return;
-        await Promise.all(claimed.map((row) => this.attempt(row)));
-      }
+      // Until a round finds nothing due: a backlog drains without waiting for the next poll.
+      let delivered = 1;
+      while (!this.closing && delivered > 0) delivered = await this.deliverDue();
     } catch (error) {
       // The database is down: the rows stay due (or leased until their lease runs out) for a later poll.
       if (!this.closing) this.logger.error({ err: error }, 'security webhook poll failed');
     }
+  }
+
+  /** One round: claims due rows (the oldest pending one per user) and attempts each; returns how many. */
+  async deliverDue(): Promise<number> {
+    const claimed = await this.claim();
+    await Promise.all(claimed.map((row) => this.attempt(row)));
+    return claimed.length;
   }
 
   private async attempt(row: ClaimedRow & { owner: string }): Promise<void> {

@@ -20,6 +20,7 @@ import { StateModule } from './state/state.module';
 import { StepUpModule } from './step-up/step-up.module';
 import { TwoFactorModule } from './two-factor/two-factor.module';
 import { WebAuthnModule } from './webauthn/webauthn.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -45,6 +46,7 @@ export class AppModule {
         TwoFactorModule,
         WebAuthnModule,
         StepUpModule,
+        WebhooksModule.register(config, { deliver: true }),
       ],
       providers: [
         // Global guards run in the order they are registered here, and the

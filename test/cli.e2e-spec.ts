@@ -1,77 +1,17 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { defaultEnvironment } from '../src/config/env.source';
+import { cli, type CliRun } from './support/cli';
 import { STRONG_PASSWORD, login } from './support/flows';
 import { HttpsClient } from './support/https-client';
 import { decodeJwt } from './support/jwt';
-import { RELAXED_LIMITS, startTestApp, TEST_CERTS_DIR, type TestApp } from './support/test-app';
+import { RELAXED_LIMITS, startTestApp, type TestApp } from './support/test-app';
 import { freshCode } from './support/totp';
 
 const ROOT = resolve(__dirname, '..');
 /** How the CLI prints an enrollment ticket: indented, alone on its line. */
 const TICKET_LINE = /^ {2}([\w-]{43})$/m;
-
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * The admin CLI as an operator runs it: a child process on the TypeScript
- * sources (compiled on the fly by swc, see support/swc-register.js), with
- * the same environment as the test app of `dataDir`. `answer` is called
- * whenever the process prints more, and may write to its stdin.
- */
-function cli(
-  dataDir: string,
-  args: string[],
-  options: {
-    stdin?: string;
-    answer?: (output: string, write: (line: string) => void) => void;
-    env?: Record<string, string>;
-  } = {},
-): Promise<CliRun> {
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    ...(defaultEnvironment(ROOT) as Record<string, string>),
-    NODE_ENV: 'test',
-    DATABASE_URL: `sqlite:${join(dataDir, 'app.db')}`,
-    DEV_SECRETS_DIR: join(dataDir, 'secrets'),
-    CERTS_DIR: TEST_CERTS_DIR,
-    LOG_LEVEL: 'fatal',
-    ...options.env,
-  };
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['-r', './test/support/swc-register.js', 'src/cli/main.ts', ...args], {
-      cwd: ROOT,
-      env,
-    });
-    let stdout = '';
-    let stderr = '';
-    const write = (line: string) => child.stdin.write(`${line}\n`);
-    const onOutput = () => options.answer?.(stdout + stderr, write);
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-      onOutput();
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-      onOutput();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code, stdout, stderr });
-    });
-    if (options.stdin !== undefined) child.stdin.end(options.stdin);
-    else if (!options.answer) child.stdin.end();
-  });
-}
 
 /** user:enroll answered from the test: reads the secret it prints, then types a valid code. */
 async function enrollFromCli(

@@ -14,6 +14,7 @@ import { TcpProxy } from './support/tcp-proxy';
 import { RELAXED_LIMITS, removeDataDir, startTestApp, type TestApp } from './support/test-app';
 import { ensureTestDatabase } from './support/test-database';
 import { freshCode } from './support/totp';
+import { WebhookReceiver } from './support/webhook-receiver';
 
 /**
  * Two instances sharing one PostgreSQL database and one Redis behave as one.
@@ -318,6 +319,32 @@ describeDistributed('two instances, one PostgreSQL and one Redis', () => {
       });
     } finally {
       await c.close();
+    }
+  });
+
+  it('security webhooks: two instances polling one outbox deliver each event once, in order per user', async () => {
+    const receiver = await WebhookReceiver.start();
+    const c = await cluster({ ...RELAXED_LIMITS, ...receiver.env() });
+    try {
+      // Refused at first, so due rows pile up and both workers poll them over and over.
+      receiver.answerWith(503);
+      const users = [];
+      for (let i = 0; i < 6; i += 1) {
+        const user = await enrolledUser(i % 2 === 0 ? c.A : c.B);
+        users.push({ ...user, id: (await c.A.get('/auth/me', { token: user.accessToken })).body.id as string });
+      }
+      await receiver.until(() => receiver.received.length >= 20);
+      receiver.answerWith(200);
+      for (const user of users) {
+        const events = await receiver.eventsFor(user.id, 2);
+        expect(events.map((e) => e.type)).toEqual(['auth.2fa.enrolled', 'auth.login.new_device']);
+      }
+      const ids = receiver.delivered().map((payload) => payload.id);
+      expect(ids).toHaveLength(12);
+      expect(new Set(ids).size).toBe(12);
+    } finally {
+      await c.close();
+      await receiver.close();
     }
   });
 });

@@ -5,6 +5,7 @@ import type { AuditWriter } from './audit-writer';
 import { escapeForLog } from './escape';
 import { MemoryRefusalAggregation, REFUSAL_EVENTS, type Refusal, type RefusalAggregation } from './refusal-aggregation';
 import type { RequestOrigin } from './request-origin';
+import type { SecurityEventListener } from './security-event-listener';
 
 export const AUDIT_LOGGER = Symbol('AUDIT_LOGGER');
 export const AUDIT_FILE = Symbol('AUDIT_FILE');
@@ -101,6 +102,7 @@ const REFUSALS: ReadonlySet<SecurityEventName> = new Set(REFUSAL_EVENTS);
 @Injectable()
 export class SecurityEvents implements OnApplicationShutdown {
   private readonly refusals: RefusalAggregation;
+  private readonly listeners: SecurityEventListener[] = [];
   private osUser?: string;
 
   constructor(
@@ -135,6 +137,14 @@ export class SecurityEvents implements OnApplicationShutdown {
     }
   }
 
+  /**
+   * Registers a listener for every event recorded from now on (refusals
+   * included, after aggregation). The security webhooks register here.
+   */
+  addListener(listener: SecurityEventListener): void {
+    this.listeners.push(listener);
+  }
+
   /** Pending refusal counts first, then the queue: SIGTERM (Nest's shutdown hooks) and the CLI's close. */
   async onApplicationShutdown(): Promise<void> {
     this.refusals.stop();
@@ -157,18 +167,21 @@ export class SecurityEvents implements OnApplicationShutdown {
     fields: SecurityEventFields,
     actor: Record<string, string> = {},
   ): void {
+    const now = Date.now();
     const entry: Record<string, unknown> = {
-      time: new Date().toISOString(),
+      time: new Date(now).toISOString(),
       event,
       requestId: origin?.requestId ?? null,
       clientAddress: origin?.clientAddress ?? null,
       route: origin?.route ?? null,
       ...actor,
     };
+    const escaped: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(fields)) {
       if (value === undefined) continue;
-      entry[key] = typeof value === 'string' ? escapeForLog(value) : value;
+      escaped[key] = typeof value === 'string' ? escapeForLog(value) : value;
     }
+    Object.assign(entry, escaped);
     // Queued before the log line, so a failing stdout cannot keep it out of the file.
     this.file?.enqueue(entry, REFUSALS.has(event));
     // The log line's own "time" is pino's; the file keeps the entry's.
@@ -177,6 +190,20 @@ export class SecurityEvents implements OnApplicationShutdown {
       this.logger[SECURITY_EVENTS[event]]({ securityEvent: true, ...line }, `security event ${event}`);
     } catch (error) {
       this.reportFailure(error);
+    }
+    for (const listener of this.listeners) {
+      try {
+        listener.onSecurityEvent({
+          event,
+          time: now,
+          clientAddress: origin?.clientAddress ?? null,
+          userAgent: origin?.userAgent ?? null,
+          actor: actor.actor === 'cli' ? 'cli' : 'api',
+          fields: escaped as SecurityEventFields,
+        });
+      } catch (error) {
+        this.reportFailure(error);
+      }
     }
   }
 

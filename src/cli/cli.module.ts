@@ -12,6 +12,7 @@ import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { StateModule } from '../state/state.module';
 import { UsersModule } from '../users/users.module';
+import { WebhooksModule } from '../webhooks/webhooks.module';
 import { AdminService } from './admin.service';
 
 /**
@@ -35,6 +36,8 @@ export class CliModule {
         SessionsModule,
         EnrollmentModule,
         FactorsModule,
+        // The CLI's 2FA reset and enrollment are account changes the owner hears about; the API delivers them.
+        WebhooksModule.register(config, { deliver: false }),
       ],
       providers: [AdminService],
     };

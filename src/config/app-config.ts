@@ -45,4 +45,15 @@ export interface AppConfig {
   logFormat: 'json' | 'pretty';
   /** Security events are also appended, hash-chained, to logFile; undefined means off. */
   audit: { logFile?: string; maxBytes: number; keep: number; queueMax: number };
+  /**
+   * Signed security webhooks (docs/webhooks.md); undefined means off. `key`
+   * is the HMAC key, decoded from SECURITY_WEBHOOK_SECRET's whsec_ form.
+   */
+  securityWebhook?: {
+    url: string;
+    key: Buffer;
+    caFile?: string;
+    timeoutMs: number;
+    retryBaseMs: number;
+  };
 }

@@ -150,6 +150,29 @@ export const envSchema = z.object({
     .min(1)
     .max(10_000_000)
     .describe('audit events waiting for the file beyond this: /health/ready says not ready'),
+  SECURITY_WEBHOOK_URL: optionalText(
+    'https:// URL that receives signed security webhooks (new-device login, account changes); empty: off',
+  ),
+  SECURITY_WEBHOOK_SECRET: optionalText(
+    'signing secret of the security webhooks, whsec_<base64 of at least 32 random bytes>; required with SECURITY_WEBHOOK_URL',
+  ),
+  SECURITY_WEBHOOK_CA_FILE: optionalText(
+    'PEM file of a CA to trust (besides the system roots) for a receiver with a private certificate',
+  ),
+  SECURITY_WEBHOOK_TIMEOUT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(60)
+    .describe('seconds one delivery attempt may take before it counts as failed'),
+  SECURITY_WEBHOOK_RETRY_BASE_MS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(600_000)
+    .describe(
+      'first retry delay in milliseconds; each retry doubles it (jittered, at most an hour) for up to 24 hours',
+    ),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -525,3 +525,50 @@ describe('secretWeakness', () => {
     });
   });
 });
+
+describe('loadConfig: security webhook', () => {
+  const URL = 'https://hooks.example.com/security';
+  const whsec = (key: Buffer) => `whsec_${key.toString('base64')}`;
+
+  it('is off without SECURITY_WEBHOOK_URL, and on with an https URL and a whsec_ secret of 32 bytes or more', () => {
+    expect(loadConfig(DEFAULTS).securityWebhook).toBeUndefined();
+    const key = randomBytes(32);
+    const config = loadConfig({ ...DEFAULTS, SECURITY_WEBHOOK_URL: URL, SECURITY_WEBHOOK_SECRET: whsec(key) });
+    expect(config.securityWebhook).toEqual({ url: URL, key, caFile: undefined, timeoutMs: 10_000, retryBaseMs: 5000 });
+  });
+
+  it.each([
+    ['an http URL', { SECURITY_WEBHOOK_URL: 'http://hooks.example.com/x' }, /SECURITY_WEBHOOK_URL: must be an https/],
+    ['not a URL', { SECURITY_WEBHOOK_URL: 'hooks.example.com' }, /SECURITY_WEBHOOK_URL: must be an https/],
+    [
+      'credentials in the URL',
+      { SECURITY_WEBHOOK_URL: 'https://u:p@hooks.example.com/x' },
+      /SECURITY_WEBHOOK_URL: must not carry credentials/,
+    ],
+    ['no secret', { SECURITY_WEBHOOK_SECRET: '' }, /SECURITY_WEBHOOK_SECRET: required with SECURITY_WEBHOOK_URL/],
+    ['a raw secret', { SECURITY_WEBHOOK_SECRET: STRONG }, /SECURITY_WEBHOOK_SECRET: expected whsec_/],
+    [
+      '31 bytes of key',
+      { SECURITY_WEBHOOK_SECRET: `whsec_${randomBytes(31).toString('base64')}` },
+      /SECURITY_WEBHOOK_SECRET: must hold at least 32 bytes/,
+    ],
+    [
+      'a secret without a URL',
+      { SECURITY_WEBHOOK_URL: '', SECURITY_WEBHOOK_SECRET: `whsec_${randomBytes(32).toString('base64')}` },
+      /SECURITY_WEBHOOK_URL: required with SECURITY_WEBHOOK_SECRET/,
+    ],
+  ])('refuses %s, in every environment', (_name, change, message) => {
+    for (const base of [DEFAULTS, production()]) {
+      expect(
+        configError({ ...base, SECURITY_WEBHOOK_URL: URL, SECURITY_WEBHOOK_SECRET: whsec(randomBytes(32)), ...change }),
+      ).toMatch(message);
+    }
+  });
+
+  it('production refuses a patterned secret that development accepts', () => {
+    const patterned = whsec(Buffer.alloc(48, 0));
+    const env = { SECURITY_WEBHOOK_URL: URL, SECURITY_WEBHOOK_SECRET: patterned };
+    expect(configError({ ...production(), ...env })).toMatch(/SECURITY_WEBHOOK_SECRET: (looks like|has too little)/);
+    expect(loadConfig({ ...DEFAULTS, ...env }).securityWebhook?.key).toEqual(Buffer.alloc(48, 0));
+  });
+});

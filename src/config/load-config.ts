@@ -98,6 +98,7 @@ export function loadConfig(source: Source): AppConfig {
     refuse('LOG_FORMAT', 'pretty is refused in production (collectors and alerts parse JSON lines); use json');
   }
   const webauthn = webauthnConfig(env, isProduction, refuse);
+  const securityWebhook = securityWebhookConfig(env, isProduction, refuse);
   if (Boolean(env.TLS_CERT_FILE) !== Boolean(env.TLS_KEY_FILE))
     refuse('TLS_CERT_FILE, TLS_KEY_FILE', 'set both or neither');
 
@@ -152,6 +153,7 @@ export function loadConfig(source: Source): AppConfig {
       keep: env.AUDIT_LOG_KEEP,
       queueMax: env.AUDIT_QUEUE_MAX,
     },
+    securityWebhook,
   };
 }
 
@@ -196,4 +198,60 @@ function webauthnConfig(
     }
   }
   return { enabled, rpId, rpName, origins };
+}
+
+/** What comes after `whsec_`: standard base64, as the Standard Webhooks libraries decode it. */
+const WEBHOOK_SECRET = /^whsec_([A-Za-z0-9+/]+={0,2})$/;
+
+/**
+ * The security webhook. https only, in every environment: the body names a
+ * user, an address and what happened to the account, and a signature does
+ * not hide that from the network. The key is the HMAC-SHA256 key size at
+ * least, and in production held to the rules of the other secrets.
+ */
+function securityWebhookConfig(
+  env: ReturnType<typeof envSchema.parse>,
+  isProduction: boolean,
+  refuse: (variable: string, message: string) => void,
+): AppConfig['securityWebhook'] {
+  const url = env.SECURITY_WEBHOOK_URL;
+  const secret = env.SECURITY_WEBHOOK_SECRET;
+  if (!url) {
+    if (secret || env.SECURITY_WEBHOOK_CA_FILE)
+      refuse('SECURITY_WEBHOOK_URL', 'required with SECURITY_WEBHOOK_SECRET or SECURITY_WEBHOOK_CA_FILE');
+    return undefined;
+  }
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || parsed.protocol !== 'https:')
+    refuse('SECURITY_WEBHOOK_URL', 'must be an https:// URL (http would show every event to the network)');
+  else if (parsed.username || parsed.password)
+    refuse('SECURITY_WEBHOOK_URL', 'must not carry credentials; the signature authenticates the sender');
+  if (!secret) {
+    refuse('SECURITY_WEBHOOK_SECRET', 'required with SECURITY_WEBHOOK_URL');
+    return undefined;
+  }
+  const match = WEBHOOK_SECRET.exec(secret);
+  if (!match) {
+    refuse('SECURITY_WEBHOOK_SECRET', 'expected whsec_<base64>, e.g. whsec_$(openssl rand -base64 32)');
+    return undefined;
+  }
+  const key = Buffer.from(match[1], 'base64');
+  if (key.length < 32) {
+    refuse('SECURITY_WEBHOOK_SECRET', 'must hold at least 32 bytes of key (the base64 after whsec_)');
+    return undefined;
+  }
+  const weakness = isProduction ? secretWeakness(match[1]) : null;
+  if (weakness) refuse('SECURITY_WEBHOOK_SECRET', weakness);
+  return {
+    url,
+    key,
+    caFile: env.SECURITY_WEBHOOK_CA_FILE,
+    timeoutMs: env.SECURITY_WEBHOOK_TIMEOUT * 1000,
+    retryBaseMs: env.SECURITY_WEBHOOK_RETRY_BASE_MS,
+  };
 }

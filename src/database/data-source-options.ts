@@ -7,6 +7,7 @@ import { AddSessionAccessExpiry1764547200000 } from './migrations/1764547200000-
 import { EnrollmentTicketsDeviceTokensCredentialVersion1764633600000 } from './migrations/1764633600000-enrollment-tickets-device-tokens-credential-version';
 import { WebAuthnCredentialsSessionAuth1764720000000 } from './migrations/1764720000000-webauthn-credentials-session-auth';
 import { SessionAndDeviceOrigins1764806400000 } from './migrations/1764806400000-session-and-device-origins';
+import { WebhookOutbox1764892800000 } from './migrations/1764892800000-webhook-outbox';
 
 export const MIGRATIONS = [
   CreateUsers1764374400000,
@@ -15,6 +16,7 @@ export const MIGRATIONS = [
   EnrollmentTicketsDeviceTokensCredentialVersion1764633600000,
   WebAuthnCredentialsSessionAuth1764720000000,
   SessionAndDeviceOrigins1764806400000,
+  WebhookOutbox1764892800000,
 ];
 
 /**

@@ -14,6 +14,7 @@ import { nodeEnvCheck } from './checks/node-env.check';
 import { rateLimitsCheck } from './checks/rate-limits.check';
 import { registrationCheck } from './checks/registration.check';
 import { secretsCheck } from './checks/secrets.check';
+import { securityWebhookCheck } from './checks/security-webhook.check';
 import { sharedStateCheck } from './checks/shared-state.check';
 import { tlsKeyExchangeCheck } from './checks/tls-key-exchange.check';
 import { tlsCheck } from './checks/tls.check';
@@ -36,6 +37,7 @@ const CONFIG_CHECKS: [name: string, check: ConfigCheck][] = [
   ['passkeys', webauthnCheck],
   ['shared state', sharedStateCheck],
   ['audit file', auditFileCheck],
+  ['security webhook', securityWebhookCheck],
   ['log format', logFormatCheck],
   ['tls key exchange', tlsKeyExchangeCheck],
 ];

@@ -1,6 +1,6 @@
 import { request as httpsRequest } from 'node:https';
-import { Writable } from 'node:stream';
 import { createSecureContext, type SecureVersion, type TLSSocket } from 'node:tls';
+import { CapturedLog } from './support/captured-log';
 import { useTestApp } from './support/test-app';
 
 /** Independent of the app's own detection: OpenSSL has the ML-KEM hybrids from 3.5 on (Node 24, recent Node 22). */
@@ -13,21 +13,6 @@ const RUNTIME = `Node ${process.version}, OpenSSL ${process.versions.openssl}`;
  * classic handshake, which it names (X25519, prime256v1, secp384r1).
  */
 const HYBRID_AS_REPORTED = parseInt(process.versions.node, 10) >= 24 ? 'X25519MLKEM768' : undefined;
-
-/** Every line the app writes, parsed. */
-class CapturedLog {
-  readonly raw: string[] = [];
-  readonly stream = new Writable({
-    write: (chunk: Buffer | string, _encoding, done) => {
-      this.raw.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
-
-  get lines(): Record<string, any>[] {
-    return this.raw.map((line) => JSON.parse(line) as Record<string, any>);
-  }
-}
 
 interface Handshake {
   status: number;

@@ -1,6 +1,6 @@
-import { Writable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { Session } from '../src/sessions/session.entity';
+import { CapturedLog } from './support/captured-log';
 import { expectError } from './support/expect-error';
 import { enrolledUser, login, register, uniqueUsername } from './support/flows';
 import type { HttpsClient } from './support/https-client';
@@ -9,23 +9,6 @@ import { addPasskey, PASSKEY_ENV, PASSKEY_ORIGIN, passkeyLogin, passkeyUser } fr
 import { SoftAuthenticator } from './support/soft-authenticator';
 import { useTestApp, withTestApp } from './support/test-app';
 import { freshCode } from './support/totp';
-
-/** Security events as the app logs them (LOG_LEVEL=info). */
-class CapturedLog {
-  readonly raw: string[] = [];
-  readonly stream = new Writable({
-    write: (chunk: Buffer | string, _encoding, done) => {
-      this.raw.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
-
-  events(name: string): Record<string, any>[] {
-    return this.raw
-      .map((line) => JSON.parse(line) as Record<string, any>)
-      .filter((line) => line.securityEvent === true && line.event === name);
-  }
-}
 
 const INVALID_PASSKEY = 'Invalid passkey assertion';
 const CHALLENGE = `Bearer error="insufficient_user_authentication", error_description="A more recent authentication is required", max_age=300`;

@@ -13,6 +13,7 @@ import type { AppConfig } from './config/app-config';
 import { registerIpAllowlistHook } from './ip-allowlist/ip-allowlist.hook';
 import { setupOpenApi } from './openapi/openapi.setup';
 import { registerWebClient } from './web-client/web-client';
+import { SECURITY_WEBHOOK_OPENAPI } from './webhooks/security-webhook.openapi';
 
 /**
  * Everything that shapes a request around the controllers: used by main.ts
@@ -44,7 +45,7 @@ export async function configureApp(
   registerIpAllowlistHook(fastify, config.network.allowlist, app.get(SecurityEvents));
 
   // Swagger UI and the OpenAPI document, outside production only; after the allowlist hook, which covers them.
-  setupOpenApi(app, config);
+  setupOpenApi(app, config, [SECURITY_WEBHOOK_OPENAPI]);
   // The reference web client at /app/ (WEB_CLIENT_ENABLED), likewise behind the allowlist hook.
   registerWebClient(fastify, config);
 

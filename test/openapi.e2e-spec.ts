@@ -3,9 +3,17 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { devCertificatePaths, ensureDevCertificates } from '../src/tls/dev-certificates';
+import { WEBHOOK_TYPES } from '../src/webhooks/webhook-payload';
 import { expectError } from './support/expect-error';
 import { enrolledUser, login, recoveryLogin, STRONG_PASSWORD, uniqueUsername } from './support/flows';
 import { controllerRoutes, type RouteAuth } from './support/nest-routes';
+import {
+  schemaName,
+  schemaViolations,
+  type OpenApiDocument,
+  type Operation,
+  type Schema,
+} from './support/openapi-schema';
 import { removeDataDir, TEST_CERTS_DIR, useTestApp, withTestApp, type TestApp } from './support/test-app';
 import { freshCode, wrongCode } from './support/totp';
 
@@ -25,44 +33,6 @@ interface NestRoute {
 
 function nestRoutes(t: TestApp): NestRoute[] {
   return controllerRoutes(t).map(({ method, path, auth }) => ({ method, path: path.replace(/:(\w+)/g, '{$1}'), auth }));
-}
-
-interface Schema {
-  $ref?: string;
-  type?: string;
-  properties?: Record<string, Schema>;
-  required?: string[];
-  items?: Schema;
-  minItems?: number;
-  maxItems?: number;
-  minLength?: number;
-  maxLength?: number;
-  pattern?: string;
-  enum?: unknown[];
-  nullable?: boolean;
-}
-
-interface Operation {
-  security?: Array<Record<string, string[]>>;
-  requestBody?: { content: Record<string, { schema: Schema }> };
-  responses: Record<
-    string,
-    {
-      description: string;
-      content?: Record<string, { schema: Schema }>;
-      headers?: Record<string, { schema: Schema & { minimum?: number; maximum?: number } }>;
-    }
-  >;
-}
-
-interface OpenApiDocument {
-  openapi: string;
-  security?: Array<Record<string, string[]>>;
-  paths: Record<string, Record<string, Operation>>;
-  components: {
-    securitySchemes: Record<string, { type: string; scheme: string }>;
-    schemas: Record<string, Schema>;
-  };
 }
 
 const SCHEME_OF: Record<RouteAuth, string[]> = {
@@ -96,7 +66,7 @@ describe('OpenAPI document (outside production)', () => {
   });
 
   const operation = (route: NestRoute): Operation => doc.paths[route.path]?.[route.method.toLowerCase()];
-  const schemaName = (ref: string | undefined) => ref?.replace('#/components/schemas/', '') ?? '';
+  const violations = (schema: Schema, value: unknown, at: string) => schemaViolations(doc, schema, value, at);
 
   it('lists every route Nest serves, with its method, and nothing else', () => {
     expect(routes.length).toBeGreaterThan(10);
@@ -221,43 +191,20 @@ describe('OpenAPI document (outside production)', () => {
     }
   });
 
-  /** Where a value breaks its schema: the keywords the document uses, and no field it does not list. */
-  function violations(schema: Schema, value: unknown, at: string): string[] {
-    if (schema.$ref) return violations(doc.components.schemas[schemaName(schema.$ref)], value, at);
-    // OpenAPI 3.0: null is a value only where the schema says nullable.
-    if (value === null && schema.nullable) return [];
-    if (schema.enum && !schema.enum.includes(value)) return [`${at}: ${JSON.stringify(value)} is not in the enum`];
-    if (schema.type === 'string') {
-      if (typeof value !== 'string') return [`${at}: not a string`];
-      const problems: string[] = [];
-      if (schema.maxLength !== undefined && value.length > schema.maxLength) problems.push(`${at}: over maxLength`);
-      if (schema.minLength !== undefined && value.length < schema.minLength) problems.push(`${at}: under minLength`);
-      if (schema.pattern && !new RegExp(schema.pattern).test(value)) problems.push(`${at}: does not match pattern`);
-      return problems;
-    }
-    if (schema.type === 'array') {
-      if (!Array.isArray(value)) return [`${at}: not an array`];
-      const problems = value.flatMap((item, i) => violations(schema.items ?? {}, item, `${at}[${i}]`));
-      if (schema.maxItems !== undefined && value.length > schema.maxItems) problems.push(`${at}: over maxItems`);
-      if (schema.minItems !== undefined && value.length < schema.minItems) problems.push(`${at}: under minItems`);
-      return problems;
-    }
-    if (schema.type === 'object' || schema.properties) {
-      if (typeof value !== 'object' || value === null) return [`${at}: not an object`];
-      const properties = schema.properties ?? {};
-      const record = value as Record<string, unknown>;
-      return [
-        ...(schema.required ?? []).filter((key) => !(key in record)).map((key) => `${at}.${key}: missing`),
-        ...Object.keys(record)
-          .filter((key) => !(key in properties))
-          .map((key) => `${at}.${key}: not in the schema`),
-        ...Object.entries(properties).flatMap(([key, property]) =>
-          key in record ? violations(property, record[key], `${at}.${key}`) : [],
-        ),
-      ];
-    }
-    return [];
-  }
+  it('describes the security webhook it sends under x-webhooks: the signed headers and a body schema with every type', () => {
+    const post = doc['x-webhooks']?.securityEvent?.post;
+    expect(post).toBeDefined();
+    expect(post!.parameters?.map((p) => `${p.in} ${p.name} ${p.required}`)).toEqual([
+      'header webhook-id true',
+      'header webhook-timestamp true',
+      'header webhook-signature true',
+    ]);
+    const body = post!.requestBody!.content['application/json'].schema;
+    expect(schemaName(body.$ref)).toBe('SecurityWebhookDto');
+    const schema = doc.components.schemas.SecurityWebhookDto;
+    expect(schema.properties!.type.enum).toEqual([...WEBHOOK_TYPES]);
+    expect(schema.required).toEqual(expect.arrayContaining(['id', 'type', 'timestamp', 'data']));
+  });
 
   it('documents every status the server answers to bodies it cannot take and to missing or bad tokens', async () => {
     const probes: Array<[string, Parameters<typeof live.client.send>[2]]> = [

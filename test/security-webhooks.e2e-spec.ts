@@ -1,10 +1,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WEBHOOK_TYPES } from '../src/webhooks/webhook-payload';
 import { cli } from './support/cli';
 import { expectError } from './support/expect-error';
 import { enrolledUser, uniqueUsername, type EnrolledUser } from './support/flows';
 import type { HttpsClient } from './support/https-client';
+import { schemaViolations, type OpenApiDocument } from './support/openapi-schema';
 import { addPasskey, PASSKEY_ENV, PASSKEY_ORIGIN, passkeyUser } from './support/passkeys';
 import { startServerProcess } from './support/server-process';
 import { SoftAuthenticator } from './support/soft-authenticator';
@@ -224,6 +226,32 @@ describe('security webhooks', () => {
     for (const secret of secrets) for (const body of bodies) expect(body).not.toContain(secret);
     // No key that names one either.
     for (const body of bodies) expect(body).not.toMatch(/"\w*(token|secret|password|code|ticket)\w*":/i);
+  });
+
+  it('every request is what the OpenAPI document publishes: body per SecurityWebhookDto, headers per x-webhooks', async () => {
+    const res = await app.client.get<OpenApiDocument>('/docs-json');
+    expect(res.status).toBe(200);
+    const doc = res.body;
+    const post = doc['x-webhooks']!.securityEvent.post;
+    const requests = receiver.received.filter((r) => r.status !== null && r.status < 300);
+    // Every type the earlier tests caused, so the schema is checked against each kind of data.
+    const types = new Set(requests.map((r) => (JSON.parse(r.body) as WebhookPayload).type));
+    expect([...types].sort()).toEqual([...WEBHOOK_TYPES].sort());
+    for (const request of requests) {
+      const body: unknown = JSON.parse(request.body);
+      expect(schemaViolations(doc, post.requestBody!.content['application/json'].schema, body, 'body')).toEqual([]);
+      for (const parameter of post.parameters ?? []) {
+        const value = request.headers[parameter.name];
+        expect(schemaViolations(doc, parameter.schema, value, parameter.name)).toEqual([]);
+      }
+    }
+    // Control: the checker sees a field the schema does not list, and a type it does not know.
+    const sample = JSON.parse(requests[0].body) as Record<string, unknown>;
+    const schema = post.requestBody!.content['application/json'].schema;
+    expect(schemaViolations(doc, schema, { ...sample, extra: 1 }, 'body')).toEqual(['body.extra: not in the schema']);
+    expect(schemaViolations(doc, schema, { ...sample, type: 'auth.other' }, 'body')).toEqual([
+      'body.type: "auth.other" is not in the enum',
+    ]);
   });
 
   it('a receiver answering 503 for a while gets every event exactly once, in order per user, and /health/ready stays 200', async () => {

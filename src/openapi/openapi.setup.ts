@@ -15,7 +15,24 @@ export const DOCS_JSON_PATH = '/docs-json';
  * them; the global onRequest allowlist hook does, and refuses outside
  * addresses as it does for every URL.
  */
-export function setupOpenApi(app: NestFastifyApplication, config: AppConfig): void {
+/**
+ * What a feature adds to the document beyond its routes (the webhooks the
+ * API sends, say): schemas no route names, and a last pass over the
+ * document. Passed in by the application root, so this folder imports no
+ * feature.
+ */
+export interface OpenApiContribution {
+  // Swagger's own type for extraModels.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  extraModels: Function[];
+  extend(document: OpenAPIObject): OpenAPIObject;
+}
+
+export function setupOpenApi(
+  app: NestFastifyApplication,
+  config: AppConfig,
+  contributions: readonly OpenApiContribution[] = [],
+): void {
   if (config.isProduction) return;
 
   const options = new DocumentBuilder()
@@ -33,6 +50,10 @@ export function setupOpenApi(app: NestFastifyApplication, config: AppConfig): vo
     .addTag('sessions', 'Refresh and logout')
     .addTag('keys', 'Public keys for services that verify access tokens')
     .addTag('health', 'Liveness and readiness for load balancers and orchestrators')
+    .addTag(
+      'webhooks',
+      'What the API POSTs to SECURITY_WEBHOOK_URL (under x-webhooks: OpenAPI 3.0 has no webhooks section)',
+    )
     .addBearerAuth(
       {
         type: 'http',
@@ -61,7 +82,13 @@ export function setupOpenApi(app: NestFastifyApplication, config: AppConfig): vo
 
   // The document is built on its first request, so boot costs nothing
   // extra. Only the JSON is served from here: the UI is ours (docs-ui.ts).
-  SwaggerModule.setup(DOCS_PATH, app, () => withDeploymentLimits(SwaggerModule.createDocument(app, options), config), {
+  const extraModels = contributions.flatMap((contribution) => contribution.extraModels);
+  const document = () =>
+    contributions.reduce(
+      (built, contribution) => contribution.extend(built),
+      withDeploymentLimits(SwaggerModule.createDocument(app, options, { extraModels }), config),
+    );
+  SwaggerModule.setup(DOCS_PATH, app, document, {
     ui: false,
     raw: ['json'],
     jsonDocumentUrl: DOCS_JSON_PATH,

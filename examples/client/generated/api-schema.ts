@@ -1024,6 +1024,66 @@ export interface components {
             /** @description Empty with JWT_ALGORITHM=HS256: a shared secret is never published */
             keys: components["schemas"]["PublicJwkDto"][];
         };
+        SecurityWebhookDataDto: {
+            /**
+             * Format: uuid
+             * @description The account the event concerns
+             */
+            userId: string;
+            /** @description Its username, as stored */
+            username?: string;
+            /**
+             * @description The client address the API resolved; null for the admin CLI or when unknown
+             * @example 203.0.113.7
+             */
+            clientAddress: string | null;
+            /** @description The User-Agent header, cut to 256 characters with control characters as \uXXXX escapes; client-chosen text: show it as text, never as HTML. Null when none was sent */
+            userAgent: string | null;
+            /**
+             * Format: date-time
+             * @description When the event happened (the same as the top-level timestamp)
+             */
+            time: string;
+            /**
+             * @description Who made the change: a request to the API, or the admin CLI
+             * @enum {string}
+             */
+            actor: "api" | "cli";
+            /**
+             * Format: uuid
+             * @description A device token id (never the token): the device a new login was given, or whose counter locked
+             */
+            deviceId?: string;
+            /**
+             * @description auth.login.new_device: how the login was completed
+             * @enum {string}
+             */
+            method?: "totp" | "recovery-code" | "enrollment" | "webauthn" | "webauthn-enrollment" | "passwordless";
+            /**
+             * Format: uuid
+             * @description auth.refresh.reuse_detected: the session the reused refresh token belonged to (now ended)
+             */
+            sessionId?: string;
+            /** @description auth.webauthn.registered: the first 8 characters of the passkey credential id */
+            credential?: string;
+            /**
+             * Format: int32
+             * @description auth.lockout: seconds until the next attempt is taken
+             */
+            retryAfterSeconds?: number;
+        };
+        SecurityWebhookDto: {
+            /** @description The event id, the same as the webhook-id header and in every retry: deduplicate on it */
+            id: string;
+            /** @enum {string} */
+            type: "auth.login.new_device" | "auth.2fa.enrolled" | "auth.2fa.reset" | "auth.password.changed" | "auth.refresh.reuse_detected" | "auth.lockout" | "auth.webauthn.registered";
+            /**
+             * Format: date-time
+             * @description When the event happened; webhook-timestamp is the attempt
+             */
+            timestamp: string;
+            data: components["schemas"]["SecurityWebhookDataDto"];
+        };
     };
     responses: never;
     parameters: never;

@@ -14,6 +14,7 @@
 // Child process of run.js: { type: 'job', job } in, { type: 'result', result } out.
 const { createClient } = require('./https-client');
 const { currentStep, totpAt } = require('./totp');
+const { answerOneJob } = require('./one-job');
 
 function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
@@ -122,14 +123,4 @@ async function flood({ port, ca, users, concurrency, seconds }) {
   };
 }
 
-process.once('message', (/** @type {any} */ message) => {
-  flood(message.job)
-    .then((result) => {
-      process.send({ type: 'result', result });
-      process.disconnect();
-    })
-    .catch((error) => {
-      console.error('login flood failed:', error);
-      process.exit(1);
-    });
-});
+answerOneJob('login flood', flood);

@@ -7,6 +7,7 @@
 // with something else, e.g. a login flood. Child process of run.js:
 // { type: 'job', job } in, { type: 'result', result } out.
 const { createClient } = require('./https-client');
+const { answerOneJob } = require('./one-job');
 
 function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
@@ -55,14 +56,4 @@ async function probe({ port, ca, intervalMs, seconds }) {
   };
 }
 
-process.once('message', (/** @type {any} */ message) => {
-  probe(message.job)
-    .then((result) => {
-      process.send({ type: 'result', result });
-      process.disconnect();
-    })
-    .catch((error) => {
-      console.error('probe failed:', error);
-      process.exit(1);
-    });
-});
+answerOneJob('probe', probe);

@@ -11,6 +11,7 @@
 // Child process of run.js: { type: 'job', job } in, { type: 'result', result } out.
 const { generateKeyPairSync, sign, verify } = require('node:crypto');
 const { hash } = require('@node-rs/argon2');
+const { answerOneJob } = require('./one-job');
 
 const now = () => Number(process.hrtime.bigint()) / 1e9;
 
@@ -58,19 +59,8 @@ async function argon2(job) {
   return { count, seconds: now() - started, cpu: process.cpuUsage(cpuBefore), options };
 }
 
-process.once('message', (/** @type {any} */ message) => {
-  const { job } = message;
-  Promise.resolve(job.kind === 'es256' ? es256(job) : argon2(job))
-    .then(({ cpu, ...outcome }) => {
-      const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-      process.send({
-        type: 'result',
-        result: { ...outcome, rate: outcome.count / outcome.seconds, cpuCores: cpuSeconds / outcome.seconds },
-      });
-      process.disconnect();
-    })
-    .catch((error) => {
-      console.error('reference measurement failed:', error);
-      process.exit(1);
-    });
+answerOneJob('reference measurement', async (job) => {
+  const { cpu, ...outcome } = await (job.kind === 'es256' ? es256(job) : argon2(job));
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  return { ...outcome, rate: outcome.count / outcome.seconds, cpuCores: cpuSeconds / outcome.seconds };
 });

@@ -8,6 +8,7 @@
 // tokens go back to run.js for the next round.
 // Child process of run.js: { type: 'job', job } in, { type: 'result', result } out.
 const { createClient } = require('./https-client');
+const { answerOneJob } = require('./one-job');
 
 function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
@@ -60,14 +61,4 @@ async function flood({ port, ca, refreshTokens, seconds }) {
   };
 }
 
-process.once('message', (/** @type {any} */ message) => {
-  flood(message.job)
-    .then((result) => {
-      process.send({ type: 'result', result });
-      process.disconnect();
-    })
-    .catch((error) => {
-      console.error('refresh flood failed:', error);
-      process.exit(1);
-    });
-});
+answerOneJob('refresh flood', flood);

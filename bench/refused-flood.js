@@ -7,6 +7,7 @@
 // and fsync one by one. Child process of run.js: { type: 'job', job } in,
 // { type: 'result', result } out.
 const https = require('node:https');
+const { answerOneJob } = require('./one-job');
 
 async function flood({ port, ca, connections, localAddress, path, seconds }) {
   const agent = new https.Agent({
@@ -49,14 +50,4 @@ async function flood({ port, ca, connections, localAddress, path, seconds }) {
   return { requests, rps: requests / elapsed, statusCodes, errors, connections, localAddress };
 }
 
-process.once('message', (/** @type {any} */ message) => {
-  flood(message.job)
-    .then((result) => {
-      process.send({ type: 'result', result });
-      process.disconnect();
-    })
-    .catch((error) => {
-      console.error('refused flood failed:', error);
-      process.exit(1);
-    });
-});
+answerOneJob('refused flood', flood);

@@ -16,3 +16,9 @@ export const COMPACT_JWS = {
   pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$',
   maxLength: 8192,
 } as const;
+
+/** An id the API issued (randomUUID): users, sessions, devices, passkeys. */
+export const UUID = { format: 'uuid', minLength: 36, maxLength: 36 } as const;
+
+/** A time as Date.toISOString() writes it: ISO 8601 in UTC, milliseconds included. */
+export const ISO_DATE_TIME = { format: 'date-time', maxLength: 24 } as const;

@@ -30,6 +30,7 @@ import { Origin } from '../audit/origin.decorator';
 import type { RequestOrigin } from '../audit/request-origin';
 import { MAX_PASSKEYS } from '../factors/webauthn-credentials.service';
 import { ApiErrors, ApiJsonBodyErrors } from '../openapi/api-docs.decorators';
+import { UUID } from '../openapi/string-formats';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { SetupTwoFactorDto } from '../two-factor/dto/setup-two-factor.dto';
 import { FullLoginDto } from '../two-factor/dto/two-factor-responses.dto';
@@ -50,7 +51,7 @@ const FRESH = { maxAge: 300 };
 const ID_PARAM = ApiParam({
   name: 'id',
   format: 'uuid',
-  schema: { type: 'string', format: 'uuid', minLength: 36, maxLength: 36 },
+  schema: { type: 'string', ...UUID },
   description: 'The passkey id from GET /auth/webauthn/credentials',
 });
 

@@ -1,11 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ACR_MFA, ACR_PHISHING_RESISTANT } from '../../access/acr';
 import { USER_AGENT_MAX_LENGTH } from '../../audit/request-origin';
+import { ISO_DATE_TIME, UUID } from '../../openapi/string-formats';
 import type { ListedDevice, ListedSession } from '../session-list.service';
 
-const UUID = { format: 'uuid', minLength: 36, maxLength: 36 } as const;
-/** ISO 8601 in UTC as Date.toISOString() writes it (as the passkey list). */
-const DATE_TIME = { format: 'date-time', maxLength: 24 } as const;
 const ADDRESS = {
   type: String,
   nullable: true,
@@ -30,10 +28,10 @@ export class SessionDto implements ListedSession {
   @ApiProperty({ description: 'The session of the access token that asked' })
   current: boolean;
 
-  @ApiProperty({ ...DATE_TIME, description: 'When the login started it' })
+  @ApiProperty({ ...ISO_DATE_TIME, description: 'When the login started it' })
   createdAt: string;
 
-  @ApiProperty({ ...DATE_TIME, description: 'The last refresh (the login, until one)' })
+  @ApiProperty({ ...ISO_DATE_TIME, description: 'The last refresh (the login, until one)' })
   lastUsedAt: string;
 
   @ApiProperty({
@@ -68,10 +66,10 @@ export class DeviceDto implements ListedDevice {
   @ApiProperty({ description: 'The device the current session logged in with' })
   current: boolean;
 
-  @ApiProperty({ ...DATE_TIME, description: 'Its first full login' })
+  @ApiProperty({ ...ISO_DATE_TIME, description: 'Its first full login' })
   createdAt: string;
 
-  @ApiProperty({ ...DATE_TIME, description: 'Its last full login' })
+  @ApiProperty({ ...ISO_DATE_TIME, description: 'Its last full login' })
   lastUsedAt: string;
 
   @ApiProperty(userAgent("the device's last full login"))

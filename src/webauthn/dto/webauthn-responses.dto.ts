@@ -1,11 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { MAX_PASSKEYS } from '../../factors/webauthn-credentials.service';
+import { ISO_DATE_TIME, UUID } from '../../openapi/string-formats';
 import { EnabledTwoFactorDto } from '../../two-factor/dto/two-factor-responses.dto';
 
-const UUID = { format: 'uuid', minLength: 36, maxLength: 36 } as const;
 const NAME = { example: 'Laptop', minLength: 1, maxLength: 64 } as const;
-/** ISO 8601 in UTC as Date.toISOString() writes it. */
-const DATE_TIME = { format: 'date-time', maxLength: 24 } as const;
 /** 32 random bytes, base64url. */
 const CHALLENGE = {
   description: '32 random bytes, base64url; single use, valid 5 minutes',
@@ -20,10 +18,10 @@ export class PasskeyDto {
   @ApiProperty(NAME)
   name: string;
 
-  @ApiProperty(DATE_TIME)
+  @ApiProperty(ISO_DATE_TIME)
   createdAt: string;
 
-  @ApiProperty({ ...DATE_TIME, nullable: true, type: String })
+  @ApiProperty({ ...ISO_DATE_TIME, nullable: true, type: String })
   lastUsedAt: string | null;
 
   @ApiProperty({ description: "Synced by the platform to the user's other devices (a multi-device passkey)" })
@@ -37,7 +35,7 @@ export class RegisteredPasskeyDto {
   @ApiProperty(NAME)
   name: string;
 
-  @ApiProperty(DATE_TIME)
+  @ApiProperty(ISO_DATE_TIME)
   createdAt: string;
 }
 

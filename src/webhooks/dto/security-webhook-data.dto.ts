@@ -1,13 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { USER_AGENT_MAX_LENGTH } from '../../audit/request-origin';
+import { ISO_DATE_TIME, UUID } from '../../openapi/string-formats';
 import { USERNAME_MAX_LENGTH, USERNAME_PATTERN } from '../../users/username';
 import type { WebhookData } from '../webhook-payload';
 
-const DATE_TIME = { format: 'date-time', maxLength: 24 } as const;
-
 /** The `data` of a security webhook, as the OpenAPI document publishes it for receivers. */
 export class SecurityWebhookDataDto implements WebhookData {
-  @ApiProperty({ format: 'uuid', minLength: 36, maxLength: 36, description: 'The account the event concerns' })
+  @ApiProperty({ ...UUID, description: 'The account the event concerns' })
   userId: string;
 
   @ApiPropertyOptional({
@@ -36,16 +35,14 @@ export class SecurityWebhookDataDto implements WebhookData {
   })
   userAgent: string | null;
 
-  @ApiProperty({ ...DATE_TIME, description: 'When the event happened (the same as the top-level timestamp)' })
+  @ApiProperty({ ...ISO_DATE_TIME, description: 'When the event happened (the same as the top-level timestamp)' })
   time: string;
 
   @ApiProperty({ enum: ['api', 'cli'], description: 'Who made the change: a request to the API, or the admin CLI' })
   actor: 'api' | 'cli';
 
   @ApiPropertyOptional({
-    format: 'uuid',
-    minLength: 36,
-    maxLength: 36,
+    ...UUID,
     description: 'A device token id (never the token): the device a new login was given, or whose counter locked',
   })
   deviceId?: string;
@@ -57,9 +54,7 @@ export class SecurityWebhookDataDto implements WebhookData {
   method?: string;
 
   @ApiPropertyOptional({
-    format: 'uuid',
-    minLength: 36,
-    maxLength: 36,
+    ...UUID,
     description: 'auth.refresh.reuse_detected: the session the reused refresh token belonged to (now ended)',
   })
   sessionId?: string;

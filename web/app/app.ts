@@ -86,6 +86,8 @@ async function showAccount(): Promise<void> {
   await refreshSessions();
 }
 
+// An action redraws its list before it reports success, so the status never
+// announces a change the page does not show yet.
 async function refreshSessions(): Promise<void> {
   byId('sessions').replaceChildren(...(await api.sessions()).map(sessionItem));
 }
@@ -127,8 +129,8 @@ function sessionItem(session: ListedSession): HTMLLIElement {
         await signedOut('Session ended: signed out.');
         return;
       }
-      showStatus('Session ended.');
       await refreshSessions();
+      showStatus('Session ended.');
     },
     describe,
   );
@@ -188,9 +190,10 @@ function passkeyItem(passkey: Passkey): HTMLLIElement {
   action(
     form,
     async () => {
-      await api.renamePasskey(passkey.id, name.value.trim());
-      showStatus(`Passkey renamed to ${name.value.trim()}.`);
+      const renamed = name.value.trim();
+      await api.renamePasskey(passkey.id, renamed);
       await refreshPasskeys();
+      showStatus(`Passkey renamed to ${renamed}.`);
     },
     describe,
   );
@@ -199,8 +202,8 @@ function passkeyItem(passkey: Passkey): HTMLLIElement {
     async () => {
       if (!window.confirm(`Remove the passkey "${passkey.name}"?`)) return;
       await api.removePasskey(passkey.id);
-      showStatus(`Passkey ${passkey.name} removed.`);
       await refreshPasskeys();
+      showStatus(`Passkey ${passkey.name} removed.`);
     },
     describe,
   );
@@ -276,8 +279,8 @@ function wire(): void {
     const response = await createPasskey(await api.passkeyRegisterOptions());
     const added = await api.passkeyRegisterVerify(response, name);
     input('add-passkey-name').value = '';
-    showStatus(`Passkey ${added.name} added.`);
     await refreshPasskeys();
+    showStatus(`Passkey ${added.name} added.`);
   });
 
   // The tokens are forgotten whatever the server answers; a failure still shows, on the sign-in screen.

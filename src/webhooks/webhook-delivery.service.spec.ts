@@ -153,4 +153,33 @@ describe('WebhookDelivery', () => {
     await delivery.deliverDue();
     expect(await row('slow')).toMatchObject({ attempts: 0, leaseOwner: 'taker', lastError: null });
   });
+
+  it('a database down for a while: one error line for many polls, then one line when polling works again', async () => {
+    const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const info = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    const rounds = jest.spyOn(delivery, 'deliverDue').mockRejectedValue(new Error('connect ECONNREFUSED'));
+    jest.useFakeTimers();
+    try {
+      delivery.onApplicationBootstrap();
+      await jest.advanceTimersByTimeAsync(10_000);
+      // It kept polling (every second here), and said so once.
+      expect(rounds.mock.calls.length).toBeGreaterThanOrEqual(10);
+      expect(error.mock.calls).toEqual([['security webhook poll failed (Error: connect ECONNREFUSED); polling again']]);
+      expect(info).not.toHaveBeenCalled();
+
+      rounds.mockResolvedValue(0);
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(info.mock.calls).toEqual([
+        [
+          expect.stringMatching(
+            /^security webhook polling works again after \d+ s of failures; \d+ failures since the last line$/,
+          ),
+        ],
+      ]);
+      expect(error).toHaveBeenCalledTimes(1);
+    } finally {
+      await delivery.beforeApplicationShutdown();
+      jest.useRealTimers();
+    }
+  });
 });

@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { OutageLog } from '../common/outage-log';
 import { AppConfigService } from '../config/app-config.service';
 import { nextAttemptAt } from './retry-schedule';
 import { WebhookOutboxRow } from './webhook-outbox.entity';
@@ -60,6 +61,8 @@ interface ClaimedRow {
 @Injectable()
 export class WebhookDelivery implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('SecurityWebhooks');
+  /** The worker polls every second: while the database is down, a line a minute, not one per poll. */
+  private readonly pollOutage = new OutageLog(this.logger);
   private readonly retryBaseMs: number;
   private readonly leaseMs: number;
   private readonly pollMs: number;
@@ -135,9 +138,10 @@ export class WebhookDelivery implements OnApplicationBootstrap, BeforeApplicatio
       // Until a round finds nothing due: a backlog drains without waiting for the next poll.
       let delivered = 1;
       while (!this.closing && delivered > 0) delivered = await this.deliverDue();
+      this.pollOutage.succeeded('security webhook polling works again');
     } catch (error) {
       // The database is down: the rows stay due (or leased until their lease runs out) for a later poll.
-      if (!this.closing) this.logger.error({ err: error }, 'security webhook poll failed');
+      if (!this.closing) this.pollOutage.failed(`security webhook poll failed (${String(error)}); polling again`);
     }
   }
 

@@ -4,6 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import type { RecordedSecurityEvent, SecurityEventListener } from '../audit/security-event-listener';
 import { SecurityEvents } from '../audit/security-events.service';
+import { OutageLog } from '../common/outage-log';
 import { UsersService } from '../users/users.service';
 import { WebhookOutboxRow } from './webhook-outbox.entity';
 import { webhookPayload, webhookTypeOf, type WebhookType } from './webhook-payload';
@@ -38,6 +39,8 @@ export class WebhookOutbox implements SecurityEventListener, OnModuleInit, OnApp
   // Plain-text lines (the id and type in the message): the admin CLI, which
   // records events too, prints only the message of what Nest logs.
   private readonly logger = new Logger('SecurityWebhooks');
+  /** The write is retried every second: while the database is down, a line a minute, not one per retry. */
+  private readonly writeOutage = new OutageLog(this.logger);
   private readonly queue: Pending[] = [];
   private readonly written = new Set<() => void>();
   private draining?: Promise<void>;
@@ -86,6 +89,7 @@ export class WebhookOutbox implements SecurityEventListener, OnModuleInit, OnApp
       const batch = this.queue.slice(0, BATCH_SIZE);
       try {
         await this.write(batch);
+        this.writeOutage.succeeded('security webhooks: the outbox takes writes again');
         this.queue.splice(0, batch.length);
         for (const listener of this.written) listener();
       } catch (error) {
@@ -97,7 +101,7 @@ export class WebhookOutbox implements SecurityEventListener, OnModuleInit, OnApp
           }
           return;
         }
-        this.logger.error(
+        this.writeOutage.failed(
           `security webhooks wait: the outbox write failed (${String(error)}); ${this.queue.length} queued, retrying`,
         );
         await new Promise((resolve) => setTimeout(resolve, WRITE_RETRY_MS).unref());

@@ -77,6 +77,18 @@ describe('per-address rate limits (DEFAULT=6/60, LOGIN=3/60, 2FA=2/60)', () => {
     expect((await badLogin(c)).status).toBe(401);
   });
 
+  it('/auth/password shares the 2fa budget with /auth/2fa/reset: a stolen token cannot guess the password at the default rate', async () => {
+    const c = app.client.as('127.0.0.22');
+    const body = { currentPassword: WRONG_PASSWORD, newPassword: `${STRONG_PASSWORD}-new`, code: '123456' };
+    expect((await c.post('/auth/password', { token: 'forged', body })).status).toBe(401);
+    expect((await c.post('/auth/2fa/reset', { token: 'forged', body: { password: WRONG_PASSWORD } })).status).toBe(401);
+    const third = await c.post('/auth/password', { token: 'forged', body });
+    expectTooMany(third, 60);
+    expectNoLimitHeaders(third);
+    // The default budget (6) is not what stopped it.
+    expect((await c.get('/health')).status).toBe(200);
+  });
+
   it('a flood with a bad token on /auth/me gets 429, not 401, once over the default limit', async () => {
     const c = app.client.as('127.0.0.14');
     const statuses: number[] = [];

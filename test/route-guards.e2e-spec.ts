@@ -104,7 +104,7 @@ const EXPECTED_ROUTES: RouteRow[] = [
     route: 'POST /auth/password',
     guards: GLOBAL_GUARDS,
     auth: 'access-token',
-    rateLimit: 'default',
+    rateLimit: 'default+2fa',
     allowFrom: [],
     throttlerOverrides: [],
   },

@@ -63,6 +63,9 @@ export class AuthController {
   }
 
   @Post('password')
+  // A password and a code, like POST /auth/2fa/reset, and the same per-address budget: a stolen access
+  // token must not buy password guesses at the default rate (the lockout counts them per account too).
+  @RateLimit('2fa')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
     summary: 'Change the password (needs the current password and a TOTP code); every session ends, this one included',

@@ -26,6 +26,19 @@ const optionalText = (description: string) =>
     .transform((value) => (value === undefined || value.trim() === '' ? undefined : value))
     .describe(description);
 
+/**
+ * A claim every access token carries (iss, aud): bounded, since it travels in
+ * every token, so in every request's Authorization header, and without control
+ * characters, which no identifier needs.
+ */
+const tokenClaim = (description: string) =>
+  z
+    .string()
+    .min(1)
+    .max(256)
+    .regex(/^\P{Cc}+$/u, 'no control characters')
+    .describe(description);
+
 const rate = (description: string) =>
   z
     .string()
@@ -72,8 +85,8 @@ export const envSchema = z.object({
   JWT_PREVIOUS_PUBLIC_KEY_FILES: optionalText(
     'comma-separated PEM files of earlier ES256 public keys, still accepted during a rotation',
   ),
-  JWT_ISSUER: z.string().min(1).describe('iss claim of access tokens'),
-  JWT_AUDIENCE: z.string().min(1).describe('aud claim of access tokens'),
+  JWT_ISSUER: tokenClaim('iss claim of access tokens (at most 256 characters)'),
+  JWT_AUDIENCE: tokenClaim('aud claim of access tokens (at most 256 characters)'),
   JWT_ACCESS_TTL: limitedSeconds(
     'access-token lifetime in seconds',
     86_400,

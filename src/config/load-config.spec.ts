@@ -423,6 +423,8 @@ describe('loadConfig', () => {
       ['IP_ALLOWLIST', '10.0.0.0/8,'],
       ['IP_ALLOWLIST', '10.0.0.0/33'],
       ['TRUSTED_PROXIES', '192.168.0.0/16,::1/200'],
+      ['JWT_ISSUER', `https://${'a'.repeat(250)}.example`],
+      ['JWT_AUDIENCE', 'api\nforged: line'],
     ])('%s=%p', (name, value) => {
       expect(configError({ ...DEFAULTS, [name]: value })).toMatch(new RegExp(`^  - ${name}: `, 'm'));
     });

@@ -5,26 +5,13 @@
 // options as the API, answering GET /health with {"status":"ok"}. The gap
 // between this and the floor is Nest + Fastify; the gap between this and the
 // API's /health is the API's own request pipeline.
-// Plain JavaScript, so decorators are applied by hand in the order
-// TypeScript's emitted code would apply them.
 require('reflect-metadata');
 const { readFileSync } = require('node:fs');
-const { Controller, Get, Module } = require('@nestjs/common');
 const { NestFactory } = require('@nestjs/core');
 const { FastifyAdapter } = require('@nestjs/platform-fastify');
 const { runtimeKeyExchangeGroups } = require('../dist/tls/key-exchange-groups.js');
 const { buildTlsOptions } = require('../dist/tls/tls-options.js');
-
-class HealthController {
-  check() {
-    return { status: 'ok' };
-  }
-}
-Get()(HealthController.prototype, 'check', Object.getOwnPropertyDescriptor(HealthController.prototype, 'check'));
-Controller('health')(HealthController);
-
-class BareModule {}
-Module({ controllers: [HealthController] })(BareModule);
+const { BareModule } = require('./bare-module');
 
 async function main() {
   /** @type {any} buildTlsOptions is typed for node:https, which Fastify's options match at run time. */

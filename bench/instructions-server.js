@@ -16,12 +16,12 @@ require('reflect-metadata');
 const https = require('node:https');
 const { randomUUID } = require('node:crypto');
 const { readFileSync, writeFileSync } = require('node:fs');
-const { Controller, Get, Module } = require('@nestjs/common');
 const { APP_GUARD, NestFactory } = require('@nestjs/core');
 const { FastifyAdapter } = require('@nestjs/platform-fastify');
 const { runtimeKeyExchangeGroups } = require('../dist/tls/key-exchange-groups.js');
 const { buildTlsOptions } = require('../dist/tls/tls-options.js');
 const securityHeaders = require('../dist/common/security-headers.js');
+const { BareModule } = require('./bare-module');
 
 const BODY = Buffer.from(JSON.stringify({ status: 'ok' }));
 /** @type {any} The dist build has no .d.ts: the options are node:https ones at run time. */
@@ -47,15 +47,6 @@ function floor(withHeaders) {
 }
 
 async function bare() {
-  class HealthController {
-    check() {
-      return { status: 'ok' };
-    }
-  }
-  Get()(HealthController.prototype, 'check', Object.getOwnPropertyDescriptor(HealthController.prototype, 'check'));
-  Controller('health')(HealthController);
-  class BareModule {}
-  Module({ controllers: [HealthController] })(BareModule);
   const app = await NestFactory.create(BareModule, new FastifyAdapter({ https: tls }), { logger: false });
   await app.listen(0, '127.0.0.1');
   ready(app.getHttpServer().address().port);

@@ -19,22 +19,18 @@
 // second is the steady state, and the ratios use it. About 15 minutes.
 // Needs valgrind (Debian's package); the servers come from dist/ (npm run build).
 const { execFileSync, spawn } = require('node:child_process');
-const { generateKeyPairSync, randomBytes } = require('node:crypto');
-const { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } = require('node:fs');
-const os = require('node:os');
+const { existsSync, readFileSync, readdirSync, rmSync } = require('node:fs');
 const path = require('node:path');
 const autocannon = require('autocannon');
-const { defaultEnvironment } = require('../dist/config/env.source.js');
-const { generateDevCertificates } = require('../dist/tls/dev-certificates.js');
 const { enrollUsers } = require('./enroll');
+const { apiEnvironment, createFixtures } = require('./fixtures');
 const { createClient } = require('./https-client');
+const { freePort } = require('./servers');
 
-const ROOT = path.join(__dirname, '..');
 const WARM_UP_REQUESTS = 15_000;
 const COUNTED_REQUESTS = 5_000;
 const CONNECTIONS = 8;
 const START_TIMEOUT_MS = 180_000;
-const UNLIMITED = '999999999/60';
 
 /** Variants in the order they run; `api` first, since it enrolls the user whose token the others carry. */
 const VARIANTS = [
@@ -59,66 +55,13 @@ function requireValgrind() {
       process.exit(2);
     }
   }
-  if (!existsSync(path.join(ROOT, 'dist', 'main.js'))) {
+  if (!existsSync(path.join(__dirname, '..', 'dist', 'main.js'))) {
     console.error('dist/ is missing: run `npm run build` first (npm run bench:instructions does).');
     process.exit(2);
   }
 }
 
 const progress = (message) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
-
-async function createFixtures() {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'nest-2fa-instructions-'));
-  const certs = await generateDevCertificates(path.join(dir, 'certs'), () => {});
-  const jwtKeyFile = path.join(dir, 'jwt-es256.pem');
-  const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
-  writeFileSync(jwtKeyFile, pem, { mode: 0o600 });
-  return { dir, certs, jwtKeyFile, ca: readFileSync(certs.caCert, 'utf8') };
-}
-
-/** The bench's production settings (bench/run.js), limits out of the way. */
-function apiEnvironment(fixtures, port) {
-  return {
-    ...defaultEnvironment(ROOT),
-    NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    APP_SECRET: randomBytes(32).toString('base64url'),
-    JWT_ALGORITHM: 'ES256',
-    JWT_SECRET: '',
-    JWT_PRIVATE_KEY_FILE: fixtures.jwtKeyFile,
-    JWT_ACCESS_TTL: '3600',
-    TLS_CERT_FILE: fixtures.certs.serverCert,
-    TLS_KEY_FILE: fixtures.certs.serverKey,
-    IP_ALLOWLIST: '127.0.0.0/8,::1/128',
-    TRUSTED_PROXIES: '',
-    REGISTRATION_ENABLED: 'true',
-    WEBAUTHN_RP_ID: 'localhost',
-    WEBAUTHN_ORIGINS: 'https://localhost',
-    LOG_LEVEL: 'error',
-    LOG_FORMAT: 'json',
-    DATABASE_URL: `sqlite:${path.join(fixtures.dir, 'api.db')}`,
-    REDIS_URL: '',
-    CERTS_DIR: path.join(fixtures.dir, 'unused-certs'),
-    DEV_SECRETS_DIR: path.join(fixtures.dir, 'unused-secrets'),
-    RATE_LIMIT_DEFAULT: UNLIMITED,
-    RATE_LIMIT_LOGIN: UNLIMITED,
-    RATE_LIMIT_2FA: UNLIMITED,
-    LOCKOUT_THRESHOLD: '1000',
-  };
-}
-
-/** A free port for the API, which takes its port from the environment. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = require('node:net').createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function startServer(variant, fixtures) {
   const readyFile = path.join(fixtures.dir, `${variant.id}.ready`);
@@ -127,7 +70,7 @@ async function startServer(variant, fixtures) {
   const passed = ['PATH', 'HOME', 'USER', 'LOGNAME', 'TMPDIR'].filter((key) => process.env[key] !== undefined);
   const env = {
     ...Object.fromEntries(passed.map((key) => [key, process.env[key]])),
-    ...(variant.id.startsWith('api') ? apiEnvironment(fixtures, await freePort()) : {}),
+    ...(variant.id.startsWith('api') ? apiEnvironment(fixtures, 'api', { PORT: String(await freePort()) }) : {}),
     BENCH_TLS_CERT: fixtures.certs.serverCert,
     BENCH_TLS_KEY: fixtures.certs.serverKey,
     INSTR_VARIANT: variant.id,
@@ -245,7 +188,7 @@ async function measure(variant, fixtures, token) {
 
 async function main() {
   requireValgrind();
-  const fixtures = await createFixtures();
+  const fixtures = await createFixtures('nest-2fa-instructions-');
   const results = [];
   try {
     let token;

@@ -21,27 +21,24 @@
 // median of its ratio taken round by round, each ratio between two
 // measurements at most a minute apart.
 const { fork } = require('node:child_process');
-const { generateKeyPairSync, randomBytes, sign } = require('node:crypto');
-const { mkdtempSync, readFileSync, rmSync, writeFileSync, statSync, mkdirSync } = require('node:fs');
+const { generateKeyPairSync, sign } = require('node:crypto');
+const { readFileSync, rmSync, writeFileSync, statSync, mkdirSync } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const Database = require('better-sqlite3');
-const { defaultEnvironment } = require('../dist/config/env.source.js');
-const { generateDevCertificates } = require('../dist/tls/dev-certificates.js');
 const { enrollUsers } = require('./enroll');
+const { apiEnvironment, createFixtures, databaseFile } = require('./fixtures');
 const { createClient } = require('./https-client');
 const { memory, startWatch } = require('./proc-stats');
 const report = require('./report');
 const { seed, snapshot } = require('./seed');
-const { ROOT, startHelperServer, startApi } = require('./servers');
+const { startHelperServer, startApi } = require('./servers');
 
 const CONNECTIONS = 32;
 // Enough for the JIT and the 32 TLS handshakes; a round's rates start after it.
 const WARMUP_SECONDS = 1;
 const MEASURE_SECONDS = 4;
 const ROUNDS = 3;
-// High enough that no limit or lockout interferes with a scenario that does not measure it.
-const UNLIMITED = '999999999/60';
 const REFERENCE = {
   es256: { warmupSeconds: 0.5, seconds: 3 },
   // src/users/password-hasher.ts runs argon2id on at most cores − 1 at a time.
@@ -239,64 +236,6 @@ function parseArgs(argv) {
   }
   options.only ??= new Set(options.full ? ALL_IDS : DEFAULT_IDS);
   return options;
-}
-
-/** Secrets, keys and certificates of this run only, in a temp dir removed at the end. */
-async function createFixtures() {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'nest-2fa-bench-'));
-  const certs = await generateDevCertificates(path.join(dir, 'certs'), () => {});
-  const jwtKeyFile = path.join(dir, 'jwt-es256.pem');
-  const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
-  writeFileSync(jwtKeyFile, pem, { mode: 0o600 });
-  return {
-    dir,
-    certs,
-    jwtKeyFile,
-    appSecret: randomBytes(32).toString('base64url'),
-    // A string: it also travels to child processes over IPC, where a Buffer would arrive as a plain object.
-    ca: readFileSync(certs.caCert, 'utf8'),
-  };
-}
-
-const databaseFile = (fixtures, name) => path.join(fixtures.dir, `${name}.db`);
-
-/**
- * Production settings, every variable explicit (defaults.env underneath, so
- * nothing a developer's .env says can change a figure), limits out of the way.
- */
-function apiEnvironment(fixtures, name, overrides = {}) {
-  return {
-    ...defaultEnvironment(ROOT),
-    NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    APP_SECRET: fixtures.appSecret,
-    JWT_ALGORITHM: 'ES256',
-    JWT_SECRET: '',
-    JWT_PRIVATE_KEY_FILE: fixtures.jwtKeyFile,
-    // The access tokens issued at enrollment serve the whole run, --full included.
-    JWT_ACCESS_TTL: '3600',
-    TLS_CERT_FILE: fixtures.certs.serverCert,
-    TLS_KEY_FILE: fixtures.certs.serverKey,
-    IP_ALLOWLIST: '127.0.0.0/8,::1/128',
-    TRUSTED_PROXIES: '',
-    REGISTRATION_ENABLED: 'true',
-    // Production requires the passkey relying party to be named; the bench's origin is local.
-    WEBAUTHN_RP_ID: 'localhost',
-    WEBAUTHN_ORIGINS: 'https://localhost',
-    LOG_LEVEL: 'error',
-    // Tests and the bench pin the log format: the figures are those of JSON lines.
-    LOG_FORMAT: 'json',
-    DATABASE_URL: `sqlite:${databaseFile(fixtures, name)}`,
-    // The in-process short-lived store is what is measured, never Redis.
-    REDIS_URL: '',
-    CERTS_DIR: path.join(fixtures.dir, 'unused-certs'),
-    DEV_SECRETS_DIR: path.join(fixtures.dir, 'unused-secrets'),
-    RATE_LIMIT_DEFAULT: UNLIMITED,
-    RATE_LIMIT_LOGIN: UNLIMITED,
-    RATE_LIMIT_2FA: UNLIMITED,
-    LOCKOUT_THRESHOLD: '1000',
-    ...overrides,
-  };
 }
 
 /** Same header and claims as a real access token, signed with an attacker's key. */

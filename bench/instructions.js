@@ -4,7 +4,8 @@
 // in CPU instructions per request counted by valgrind's callgrind, not in
 // seconds. Throughput on a shared 2-core machine drifts by tens of percent
 // from one round to the next (docs/performance.md); instruction counts repeat
-// within a few percent whatever else the machine does, so they can say where
+// whatever else the machine does (within 0.5%, except the guards' share,
+// which moves from one process to the next by up to a quarter), so they say where
 // the gap between the no-op route and bare Nest goes, which the throughput
 // rounds cannot. It does not replace `npm run bench`: the targets are
 // throughput ratios, and the kernel's share of a request (the loopback TCP
@@ -16,7 +17,7 @@
 // (slow, so the counts start only after a warm-up), is loaded by autocannon
 // from this process, and is counted twice over the same number of requests.
 // The first count of a process still includes V8 compiling its hot code; the
-// second is the steady state, and the ratios use it. About 15 minutes.
+// second is the steady state, and the ratios use it. About 12 minutes.
 // Needs valgrind (Debian's package); the servers come from dist/ (npm run build).
 const { execFileSync, spawn } = require('node:child_process');
 const { existsSync, readFileSync, readdirSync, rmSync } = require('node:fs');

@@ -13,8 +13,10 @@ const { ROOT } = require('./servers');
 // High enough that no limit or lockout interferes with a scenario that does not measure it.
 const UNLIMITED = '999999999/60';
 
-/** Secrets, keys and certificates of this run only, in a temp dir removed at the end. */
-/** @param {string} [prefix] names the temp dir */
+/**
+ * Secrets, keys and certificates of this run only, in a temp dir removed at the end.
+ * @param {string} [prefix] names the temp dir
+ */
 async function createFixtures(prefix = 'nest-2fa-bench-') {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
   const certs = await generateDevCertificates(path.join(dir, 'certs'), () => {});

@@ -26,7 +26,7 @@ const autocannon = require('autocannon');
 const { enrollUsers } = require('./enroll');
 const { apiEnvironment, createFixtures } = require('./fixtures');
 const { createClient } = require('./https-client');
-const { freePort } = require('./servers');
+const { baseEnvironment, freePort } = require('./servers');
 
 const WARM_UP_REQUESTS = 15_000;
 const COUNTED_REQUESTS = 5_000;
@@ -67,10 +67,11 @@ const progress = (message) => console.log(`[${new Date().toISOString().slice(11,
 async function startServer(variant, fixtures) {
   const readyFile = path.join(fixtures.dir, `${variant.id}.ready`);
   rmSync(readyFile, { force: true });
-  // USER and TMPDIR name the FIFO through which callgrind_control (vgdb) finds the process.
-  const passed = ['PATH', 'HOME', 'USER', 'LOGNAME', 'TMPDIR'].filter((key) => process.env[key] !== undefined);
   const env = {
-    ...Object.fromEntries(passed.map((key) => [key, process.env[key]])),
+    ...baseEnvironment(),
+    // callgrind_control finds the process through a FIFO named after its USER
+    // and HOST variables: USER stays this process's, HOST is matched in callgrindControl.
+    ...(process.env.USER === undefined ? {} : { USER: process.env.USER }),
     ...(variant.id.startsWith('api') ? apiEnvironment(fixtures, 'api', { PORT: String(await freePort()) }) : {}),
     BENCH_TLS_CERT: fixtures.certs.serverCert,
     BENCH_TLS_KEY: fixtures.certs.serverKey,

@@ -113,4 +113,4 @@ async function startApi(name, { env, cwd, ca, logFile, profile = false, exposeGc
   return { name, pid: child.pid, port, child, logFile, profiled: profile, stop: () => stopChild(child) };
 }
 
-module.exports = { ROOT, freePort, startHelperServer, startApi, onceExited };
+module.exports = { ROOT, baseEnvironment, freePort, startHelperServer, startApi, onceExited };
